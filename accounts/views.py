@@ -1,0 +1,119 @@
+"""Login, logout, one's own password, and the admin's user pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from accounts import operations as ops
+from accounts.forms import LoginForm, PasswordForm, UserForm
+from accounts.models import User
+from core.db import get_or_404
+from core.errors import DomainError
+from core.extensions import db
+from core.forms import show_domain_error
+from core.security import ALL_ROLES, Role, allow, public
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("core.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = ops.authenticate(form.username.data, form.password.data,
+                                  address=request.remote_addr)
+        db.session.commit()
+        if result.user is not None:
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.form_errors.append(result.message)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow(*ALL_ROLES)
+def logout():
+    logout_user()
+    flash("از سامانه خارج شدید.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def own_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_password(current_user, form.password.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("گذرواژه شما تغییر کرد.", "success")
+            return redirect(url_for("core.dashboard"))
+    return render_template("accounts/password.html", form=form, user=current_user)
+
+
+@bp.get("/admin/users")
+@allow(Role.ADMIN)
+def user_list():
+    q = request.args.get("q", "")[:100]
+    users = db.session.scalars(ops.search_users(q)).all()
+    return render_template("accounts/user_list.html", users=users, q=q)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.create_user(form.username.data, full_name=form.full_name.data,
+                                   role=form.role.data, password=form.password.data or "",
+                                   organisation=form.organisation.data,
+                                   mobile=form.mobile.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"حساب «{user.username}» ساخته شد.", "success")
+            return redirect(url_for("accounts.user_list"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_edit(user_id: int):
+    user = get_or_404(User, user_id)
+    form = UserForm(obj=user, active=user.is_active_account)
+    form.username.data = user.username
+    if form.validate_on_submit():
+        try:
+            ops.update_user(user, full_name=form.full_name.data, role=form.role.data,
+                            organisation=form.organisation.data, mobile=form.mobile.data,
+                            active=form.active.data, actor=current_user)
+            if form.password.data:
+                ops.change_password(user, form.password.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("تغییرات حساب ذخیره شد.", "success")
+            return redirect(url_for("accounts.user_list"))
+    return render_template("accounts/user_form.html", form=form, user=user)

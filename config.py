@@ -1,0 +1,71 @@
+"""Configuration classes, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PISHKHAN_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _database_url(default_file: str) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / default_file}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url("pishkhan.sqlite3")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # WTForms' own Persian messages; Flask-Babel is not used.
+    WTF_I18N_ENABLED = False
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 10))
+    PER_PAGE = 25
+    PASSWORD_HASH_METHOD = "scrypt"
+    # A geocoder is off by default; set GEOCODER=nominatim and GEOCODER_URL to use one.
+    GEOCODER = os.environ.get("GEOCODER", "")
+    GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+    ALLOW_DEMO_DATA = False
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    ALLOW_DEMO_DATA = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only"
+    ALLOW_DEMO_DATA = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite:///:memory:"
+    PASSWORD_MIN_LENGTH = 10
+    # Fast hashing keeps the suite quick; production uses scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by PISHKHAN_ENV (development by default)."""
+    return CONFIGS[os.environ.get("PISHKHAN_ENV", "development")]

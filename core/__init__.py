@@ -1,0 +1,1 @@
+"""Framework glue and pure helpers shared by every feature."""

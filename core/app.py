@@ -1,0 +1,89 @@
+"""The application factory: extensions, blueprints, error handlers, CLI and Jinja helpers."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import INSTANCE_DIR, Config, config_from_env
+from core import jinja
+from core.errors import register_error_handlers
+from core.extensions import csrf, db, login_manager, migrate
+from core.security import enforce_policy, set_security_headers
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the Flask application."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_object(config or config_from_env())
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment for this configuration.")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    jinja.init_app(app)
+    app.before_request(enforce_policy)
+    app.after_request(set_security_headers)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path),
+                                                     "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "برای دیدن این صفحه ابتدا وارد شوید."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.is_active else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, request, url_for
+
+        from core.errors import error_response, wants_json
+
+        if wants_json():
+            return error_response(401)
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def register_blueprints(app: Flask) -> None:
+    from accounts.views import bp as accounts_bp
+    from core.views import bp as core_bp
+    from registry.views import bp as registry_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(registry_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from accounts.cli import users_cli
+    from core.cli import audit_cli, seed_demo_command
+    from registry.cli import registry_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(registry_cli)
+    app.cli.add_command(seed_demo_command)

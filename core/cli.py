@@ -1,0 +1,50 @@
+"""`flask audit verify` and `flask seed-demo`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from core.audit import SYSTEM, acting_as, verify_chain
+from core.extensions import db
+
+audit_cli = AppGroup("audit", help="Check the audit log.")
+
+
+@audit_cli.command("verify")
+def verify_command():
+    """Recompute the hash chain; report the first broken link, if any (exit status 1)."""
+    report = verify_chain(db.session)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} events")
+        return
+    click.echo(f"audit chain BROKEN at event #{report.broken_seq}: {report.problem} "
+               f"({report.checked} events before it are intact)", err=True)
+    sys.exit(1)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--password", default="pishkhan-demo",
+              help="Password given to every demo account.")
+@with_appcontext
+def seed_demo_command(if_empty: bool, password: str):
+    """Load a demo province (Lorestan): counties, a few hundred sites, people, users for every role."""
+    from accounts.models import User
+    from registry.demo import DEMO_ACCOUNTS, seed_demo
+
+    if not current_app.config.get("ALLOW_DEMO_DATA"):
+        raise click.ClickException("demo data is refused in this configuration (production).")
+    if if_empty and db.session.query(User.id).first() is not None:
+        click.echo("database already has data; demo not loaded")
+    else:
+        with acting_as(SYSTEM):
+            summary = seed_demo(password=password)
+            db.session.commit()
+        click.echo(summary)
+    click.echo("demo accounts (password: %s):" % password)
+    for username, role, _name, _org in DEMO_ACCOUNTS:
+        click.echo(f"  {username:<12} {role.value}")

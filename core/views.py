@@ -1,0 +1,97 @@
+"""The dashboard, the settings page and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from wtforms import StringField
+from wtforms.validators import DataRequired
+
+from core import settings as settings_mod
+from core.audit import AuditEvent, verify_chain
+from core.extensions import db
+from core.forms import BaseForm
+from core.persian import to_latin_digits
+from core.security import ALL_ROLES, Role, allow, public
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@allow(*ALL_ROLES)
+def dashboard():
+    from registry.models import County, Site, SiteKind, SiteStatus
+    from registry.operations import count_sites_by_kind_and_county, counties_in_order
+
+    by_county = count_sites_by_kind_and_county(SiteStatus.ACTIVE)
+    by_status = dict(db.session.execute(
+        select(Site.kind, func.count()).where(Site.status == SiteStatus.ACTIVE).group_by(Site.kind)
+    ).all())
+    not_active = dict(db.session.execute(
+        select(Site.status, func.count()).where(Site.status != SiteStatus.ACTIVE)
+        .group_by(Site.status)
+    ).all())
+    counties: list[County] = counties_in_order()
+    return render_template("core/dashboard.html", kinds=list(SiteKind), active=by_status,
+                           by_county=by_county, counties=counties, not_active=not_active,
+                           statuses=SiteStatus)
+
+
+@bp.get("/healthz")
+@public
+def health():
+    db.session.execute(select(1))
+    return {"status": "ok"}
+
+
+class SettingForm(BaseForm):
+    value = StringField("مقدار", validators=[DataRequired("مقدار را وارد کنید.")],
+                        render_kw={"dir": "ltr", "inputmode": "decimal"})
+
+
+@bp.get("/admin/settings")
+@allow(Role.ADMIN)
+def settings_list():
+    definitions = settings_mod.definitions()
+    values = settings_mod.current_values()
+    groups: dict[str, list] = {}
+    for key, definition in definitions.items():
+        groups.setdefault(definition.group, []).append((definition, values[key]))
+    return render_template("core/settings.html", groups=groups)
+
+
+@bp.route("/admin/settings/<key>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def setting_edit(key: str):
+    definition = settings_mod.definitions().get(key)
+    if definition is None:
+        abort(404)
+    form = SettingForm(value=str(settings_mod.get_setting(key)))
+    if form.validate_on_submit():
+        raw = to_latin_digits(form.value.data).replace("٫", ".")
+        try:
+            value = definition.kind(raw) if definition.kind is not str else raw
+            if definition.kind in (int, float) and value < 0:
+                raise ValueError
+        except ValueError:
+            form.value.errors = ["مقدار باید یک عدد نامنفی باشد."]
+        else:
+            settings_mod.set_setting(key, value)
+            db.session.commit()
+            flash(f"«{definition.label}» ذخیره شد.", "success")
+            return redirect(url_for("core.settings_list"))
+    return render_template("core/setting_form.html", form=form, definition=definition)
+
+
+@bp.get("/admin/audit")
+@allow(Role.ADMIN)
+def audit_log():
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    object_type = request.args.get("object_type") or None
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    page_arg = request.args.get("page", "1")
+    page = db.paginate(stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50,
+                       error_out=False)
+    report = verify_chain(db.session) if request.args.get("verify") else None
+    return render_template("core/audit.html", page=page, report=report, object_type=object_type)

@@ -1,0 +1,5 @@
+"""`flask registry ...`"""
+
+from flask.cli import AppGroup
+
+registry_cli = AppGroup("registry", help="Import and maintain the site registry.")

@@ -1,0 +1,69 @@
+"""Forms for sites, people and status changes."""
+
+from __future__ import annotations
+
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from core.forms import (
+    BaseForm,
+    CoordinateField,
+    DigitsField,
+    JalaliDateField,
+    MobileField,
+    NationalIdField,
+)
+from registry.models import Education, LocalityType, SiteKind, SiteStatus
+from registry.reference import BANKS
+
+REQUIRED = "این فیلد اجباری است."
+
+
+def _choices(enum_cls, blank: str | None = None):
+    items = [(m.value, m.label) for m in enum_cls]
+    return [("", blank), *items] if blank is not None else items
+
+
+class SiteForm(BaseForm):
+    kind = SelectField("نوع", choices=_choices(SiteKind), validators=[DataRequired(REQUIRED)])
+    code = StringField("کد", validators=[DataRequired(REQUIRED), Length(max=20)],
+                       render_kw={"dir": "ltr"})
+    name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=200)])
+    county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
+    locality_type = SelectField("شهر یا روستا", choices=_choices(LocalityType))
+    locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
+    address = TextAreaField("نشانی", validators=[DataRequired(REQUIRED), Length(max=500)],
+                            render_kw={"rows": 2})
+    postal_code = DigitsField("کد پستی", validators=[Optional()], length=10,
+                              message="کد پستی باید ۱۰ رقم باشد.")
+    phone = DigitsField("تلفن", validators=[Optional(), Length(max=20)])
+    lat = CoordinateField("عرض جغرافیایی", validators=[Optional()], axis="lat")
+    lon = CoordinateField("طول جغرافیایی", validators=[Optional()], axis="lon")
+    established_on = JalaliDateField("تاریخ آغاز فعالیت", validators=[Optional()])
+    operator_national_id = NationalIdField("کد ملی متصدی (مدیر دفتر)", validators=[Optional()])
+    bank = SelectField("بانک", choices=[("", "—"), *[(b, b) for b in BANKS]],
+                       validators=[Optional()])
+    terminal_id = DigitsField("شماره پایانه", validators=[Optional(), Length(max=20)])
+    host_site_code = StringField("کد دفتر میزبان", validators=[Optional(), Length(max=20)],
+                                 render_kw={"dir": "ltr"})
+    notes = TextAreaField("یادداشت", validators=[Optional(), Length(max=2000)],
+                          render_kw={"rows": 2})
+
+
+class StatusForm(BaseForm):
+    status = SelectField("وضعیت جدید", choices=_choices(SiteStatus),
+                         validators=[DataRequired(REQUIRED)])
+    effective_on = JalaliDateField("از تاریخ", validators=[DataRequired(REQUIRED)])
+    reason = TextAreaField("دلیل", validators=[DataRequired(REQUIRED), Length(max=1000)],
+                           render_kw={"rows": 2})
+
+
+class PersonForm(BaseForm):
+    national_id = NationalIdField(validators=[DataRequired(REQUIRED)])
+    first_name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=80)])
+    last_name = StringField("نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=80)])
+    father_name = StringField("نام پدر", validators=[Optional(), Length(max=80)])
+    birth_date = JalaliDateField("تاریخ تولد", validators=[Optional()])
+    mobile = MobileField("تلفن همراه", validators=[Optional()])
+    education = SelectField("تحصیلات", choices=_choices(Education, "—"), validators=[Optional()])
+    field_of_study = StringField("رشته تحصیلی", validators=[Optional(), Length(max=120)])

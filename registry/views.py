@@ -1,0 +1,195 @@
+"""Registry screens: site and people lists, details, forms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.audit import history
+from core.db import get_or_404
+from core.errors import DomainError
+from core.extensions import db
+from core.forms import show_domain_error
+from core.security import allow
+from registry import operations as ops
+from registry.forms import PersonForm, SiteForm, StatusForm
+from registry.models import LocalityType, Person, Site, SiteKind, SiteStatus
+from registry.permissions import EDIT_PEOPLE, EDIT_SITES, VIEW_PEOPLE, VIEW_SITES
+from registry.reference import BANKS
+
+bp = Blueprint("registry", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _enum_arg(name: str, enum_cls) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in {m.value for m in enum_cls} else None
+
+
+@bp.get("/sites")
+@allow(*VIEW_SITES)
+def site_list():
+    filters = ops.SiteFilters(
+        q=request.args.get("q", "")[:100],
+        kind=_enum_arg("kind", SiteKind),
+        county_id=_int_arg("county"),
+        status=_enum_arg("status", SiteStatus),
+        locality_type=_enum_arg("locality_type", LocalityType),
+        bank=request.args.get("bank") if request.args.get("bank") in BANKS else None,
+    )
+    page = db.paginate(ops.search_sites(filters), page=_int_arg("page") or 1,
+                       per_page=25, error_out=False)
+    return render_template("registry/site_list.html", page=page, filters=filters,
+                           counties=ops.counties_in_order(), kinds=SiteKind,
+                           statuses=SiteStatus, banks=BANKS)
+
+
+@bp.get("/sites/<int:site_id>")
+@allow(*VIEW_SITES)
+def site_detail(site_id: int):
+    site = get_or_404(Site, site_id)
+    return render_template("registry/site_detail.html", site=site,
+                           events=history(db.session, "sites", site.id),
+                           status_form=StatusForm(formdata=None))
+
+
+def _fill_choices(form: SiteForm) -> None:
+    form.county_id.choices = [(0, "—")] + [(c.id, c.name) for c in ops.counties_in_order()]
+
+
+def _site_data(form: SiteForm) -> dict:
+    data = {name: form[name].data for name in ops.SITE_FIELDS if name in form}
+    data["operator_id"] = None
+    if form.operator_national_id.data:
+        person = ops.find_person_by_national_id(form.operator_national_id.data)
+        if person is None:
+            raise DomainError("شخصی با این کد ملی ثبت نشده است؛ نخست او را در فهرست اشخاص ثبت کنید.",
+                              field="operator_national_id")
+        data["operator_id"] = person.id
+    data["host_site_id"] = None
+    if form.host_site_code.data:
+        host = db.session.scalar(select(Site).where(
+            Site.code == ops.normalise_code(form.host_site_code.data)))
+        if host is None:
+            raise DomainError("دفتری با این کد یافت نشد.", field="host_site_code")
+        data["host_site_id"] = host.id
+    for key in ("lat", "lon"):
+        data[key] = float(data[key]) if data[key] is not None else None
+    return data
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@allow(*EDIT_SITES)
+def site_new():
+    form = SiteForm(kind=request.args.get("kind", SiteKind.COUNTER_OFFICE.value))
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            site = ops.create_site(_site_data(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"«{site.name}» ثبت شد.", "success")
+            return redirect(url_for("registry.site_detail", site_id=site.id))
+    return render_template("registry/site_form.html", form=form, site=None)
+
+
+@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@allow(*EDIT_SITES)
+def site_edit(site_id: int):
+    site = get_or_404(Site, site_id)
+    form = SiteForm(obj=site)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.operator_national_id.data = site.operator.national_id if site.operator else ""
+        form.host_site_code.data = site.host_site.code if site.host_site else ""
+    if form.validate_on_submit():
+        try:
+            ops.update_site(site, _site_data(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("تغییرات ذخیره شد.", "success")
+            return redirect(url_for("registry.site_detail", site_id=site.id))
+    return render_template("registry/site_form.html", form=form, site=site)
+
+
+@bp.route("/sites/<int:site_id>/status", methods=["GET", "POST"])
+@allow(*EDIT_SITES)
+def site_status(site_id: int):
+    site = get_or_404(Site, site_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_site_status(site, SiteStatus(form.status.data),
+                                   effective_on=form.effective_on.data, reason=form.reason.data,
+                                   actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"وضعیت به «{site.status.label}» تغییر کرد.", "success")
+            return redirect(url_for("registry.site_detail", site_id=site.id))
+    return render_template("registry/site_status.html", form=form, site=site)
+
+
+@bp.get("/people")
+@allow(*VIEW_PEOPLE)
+def people_list():
+    q = request.args.get("q", "")[:100]
+    page = db.paginate(ops.search_people(q), page=_int_arg("page") or 1, per_page=25,
+                       error_out=False)
+    return render_template("registry/people_list.html", page=page, q=q)
+
+
+@bp.get("/people/<int:person_id>")
+@allow(*VIEW_PEOPLE)
+def person_detail(person_id: int):
+    person = get_or_404(Person, person_id)
+    return render_template("registry/person_detail.html", person=person,
+                           events=history(db.session, "people", person.id))
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@allow(*EDIT_PEOPLE)
+def person_new():
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            person = ops.create_person(form.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"«{person.full_name}» ثبت شد.", "success")
+            return redirect(url_for("registry.person_detail", person_id=person.id))
+    return render_template("registry/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@allow(*EDIT_PEOPLE)
+def person_edit(person_id: int):
+    person = get_or_404(Person, person_id)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        try:
+            ops.update_person(person, form.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("تغییرات ذخیره شد.", "success")
+            return redirect(url_for("registry.person_detail", person_id=person.id))
+    return render_template("registry/person_form.html", form=form, person=person)

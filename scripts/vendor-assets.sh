@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Fetch the front-end assets from the npm registry (package-lock.json) into static/vendor/.
+# Nothing is loaded from a CDN at run time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+dest=static/vendor
+rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/bootstrap" "$dest.tmp/htmx" "$dest.tmp/vazirmatn"
+cp node_modules/bootstrap/dist/css/bootstrap.rtl.min.css "$dest.tmp/bootstrap/"
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest.tmp/bootstrap/"
+cp node_modules/htmx.org/dist/htmx.min.js "$dest.tmp/htmx/"
+cp node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Regular.woff2 \
+   node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Bold.woff2 \
+   node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Medium.woff2 "$dest.tmp/vazirmatn/"
+cp node_modules/vazirmatn/fonts/ttf/Vazirmatn-Regular.ttf \
+   node_modules/vazirmatn/fonts/ttf/Vazirmatn-Bold.ttf "$dest.tmp/vazirmatn/"
+cp node_modules/vazirmatn/OFL.txt "$dest.tmp/vazirmatn/" 2>/dev/null || true
+rm -rf "$dest" && mv "$dest.tmp" "$dest"
+echo "front-end assets in $dest"

@@ -1,0 +1,105 @@
+"""Fixtures: the app on SQLite (default) or on PostgreSQL (DATABASE_URL), a clean database per test,
+a client, login_as(role) and small factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import TestingConfig
+from core.app import create_app
+from core.audit import GENESIS_HASH
+from core.extensions import db as _db
+from core.security import Role
+from tests import factories
+
+DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["PISHKHAN_INSTANCE_DIR"] = str(instance)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url,
+                     UPLOAD_DIR=str(instance / "uploads"))
+    with app.app_context():
+        if _is_postgres(database_url):
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        _db.engine.dispose()
+    if not _is_postgres(database_url):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        shutil.copy(path, path.with_suffix(".template"))
+    return app
+
+
+def _reset_database(app) -> None:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if _is_postgres(url):
+        tables = [t.name for t in _db.metadata.sorted_tables]
+        with _db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"),
+                         {"h": GENESIS_HASH})
+    else:
+        _db.engine.dispose()
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.copy(path.with_suffix(".template"), path)
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """A clean database for every test (the schema comes from the migrations, once)."""
+    with app.app_context():
+        _reset_database(app)
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(app, db, client):
+    """Create a user with the role and log the client in as them."""
+
+    def _login(role: Role | str, username: str | None = None, **kwargs):
+        user = factories.make_user(role=Role(role), username=username, **kwargs)
+        _db.session.commit()
+        response = client.post("/login", data={"username": user.username,
+                                               "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    """Switch CSRF protection on for one test (it is off in the test configuration)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
