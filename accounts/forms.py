@@ -3,11 +3,11 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from core.forms import BaseForm, MobileField
+from core.forms import BaseForm, MobileField, choices
 from core.security import Role
 
 REQUIRED = "این فیلد اجباری است."
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = choices((r.value, r.label) for r in Role)
 
 
 class LoginForm(BaseForm):

@@ -174,10 +174,11 @@ def _changes(obj: object) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _object_id(obj: object) -> str | None:
-    identity = inspect(obj).identity
-    if not identity:
+    # The primary key is already set by the INSERT, though the identity key is assigned later.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    if any(part is None for part in key):
         return None
-    return "/".join(str(part) for part in identity)
+    return "/".join(str(part) for part in key)
 
 
 def _is_audited(obj: object) -> bool:

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 import iranian_national_code
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, Field, IntegerField, PasswordField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
@@ -19,6 +20,17 @@ from core.persian import (
     parse_jalali,
     to_latin_digits,
 )
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
+    """Options for a StrEnum with Persian labels, optionally led by a blank option."""
+    pairs = [(m.value, m.label) for m in enum_cls]
+    return choices([("", blank), *pairs] if blank is not None else pairs)
 
 
 def _clean(value):
@@ -40,7 +52,11 @@ class BaseForm(FlaskForm):
 
 
 class JalaliDateField(Field):
-    """A date typed as a Jalali date (any digits, / or -); holds a Gregorian date."""
+    """A date typed as a Jalali date (any digits, / or -); holds a Gregorian date.
+
+    Pair it with InputRequired, not DataRequired: DataRequired would replace the parse error
+    ("اسفند ۱۴۰۱ ۲۹ روز دارد") with a bare "required".
+    """
 
     widget = TextInput()
 

@@ -21,8 +21,9 @@ _INVISIBLES = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2066\u2067
 # Arabic diacritics (harakat), superscript alef and tatweel: never part of a match.
 _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _SPACES = re.compile(r"\s+")
-# Letters that look alike and are typed interchangeably; persiantools covers ي/ك, these are the rest.
-_EXTRA_LETTERS = str.maketrans({"ى": "ی", "ئ": "ی", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا"})
+# For search only: letters that are correct Persian (رأی، خانۀ) but often typed without hamza.
+_SEARCH_FOLD = str.maketrans({"ئ": "ی", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا",
+                              "ؤ": "و"})
 
 JALALI_MONTHS = (
     "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
@@ -63,7 +64,7 @@ def clean_text(text: str | None) -> str:
     if text is None:
         return ""
     text = unicodedata.normalize("NFC", str(text))
-    text = characters.ar_to_fa(text).translate(_EXTRA_LETTERS)
+    text = characters.ar_to_fa(text)
     text = to_latin_digits(text)
     text = text.replace("\u200b", "").replace("\ufeff", "")
     text = re.sub(f"\\s*{ZWNJ}+\\s*", ZWNJ, text)
@@ -79,8 +80,7 @@ def normalize_for_search(text: str | None) -> str:
     if not text:
         return ""
     text = clean_text(text).translate(_INVISIBLES)
-    text = _MARKS.sub("", text)
-    text = text.replace("آ", "ا")
+    text = _MARKS.sub("", text).translate(_SEARCH_FOLD)
     return _SPACES.sub(" ", text).strip().casefold()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.forms import (
     BaseForm,
@@ -12,6 +12,8 @@ from core.forms import (
     JalaliDateField,
     MobileField,
     NationalIdField,
+    choices,
+    enum_choices,
 )
 from registry.models import Education, LocalityType, SiteKind, SiteStatus
 from registry.reference import BANKS
@@ -19,18 +21,13 @@ from registry.reference import BANKS
 REQUIRED = "این فیلد اجباری است."
 
 
-def _choices(enum_cls, blank: str | None = None):
-    items = [(m.value, m.label) for m in enum_cls]
-    return [("", blank), *items] if blank is not None else items
-
-
 class SiteForm(BaseForm):
-    kind = SelectField("نوع", choices=_choices(SiteKind), validators=[DataRequired(REQUIRED)])
+    kind = SelectField("نوع", choices=enum_choices(SiteKind), validators=[DataRequired(REQUIRED)])
     code = StringField("کد", validators=[DataRequired(REQUIRED), Length(max=20)],
                        render_kw={"dir": "ltr"})
     name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=200)])
     county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
-    locality_type = SelectField("شهر یا روستا", choices=_choices(LocalityType))
+    locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
     locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
     address = TextAreaField("نشانی", validators=[DataRequired(REQUIRED), Length(max=500)],
                             render_kw={"rows": 2})
@@ -41,7 +38,7 @@ class SiteForm(BaseForm):
     lon = CoordinateField("طول جغرافیایی", validators=[Optional()], axis="lon")
     established_on = JalaliDateField("تاریخ آغاز فعالیت", validators=[Optional()])
     operator_national_id = NationalIdField("کد ملی متصدی (مدیر دفتر)", validators=[Optional()])
-    bank = SelectField("بانک", choices=[("", "—"), *[(b, b) for b in BANKS]],
+    bank = SelectField("بانک", choices=choices([("", "—"), *[(b, b) for b in BANKS]]),
                        validators=[Optional()])
     terminal_id = DigitsField("شماره پایانه", validators=[Optional(), Length(max=20)])
     host_site_code = StringField("کد دفتر میزبان", validators=[Optional(), Length(max=20)],
@@ -51,9 +48,9 @@ class SiteForm(BaseForm):
 
 
 class StatusForm(BaseForm):
-    status = SelectField("وضعیت جدید", choices=_choices(SiteStatus),
+    status = SelectField("وضعیت جدید", choices=enum_choices(SiteStatus),
                          validators=[DataRequired(REQUIRED)])
-    effective_on = JalaliDateField("از تاریخ", validators=[DataRequired(REQUIRED)])
+    effective_on = JalaliDateField("از تاریخ", validators=[InputRequired(REQUIRED)])
     reason = TextAreaField("دلیل", validators=[DataRequired(REQUIRED), Length(max=1000)],
                            render_kw={"rows": 2})
 
@@ -65,5 +62,5 @@ class PersonForm(BaseForm):
     father_name = StringField("نام پدر", validators=[Optional(), Length(max=80)])
     birth_date = JalaliDateField("تاریخ تولد", validators=[Optional()])
     mobile = MobileField("تلفن همراه", validators=[Optional()])
-    education = SelectField("تحصیلات", choices=_choices(Education, "—"), validators=[Optional()])
+    education = SelectField("تحصیلات", choices=enum_choices(Education, "—"), validators=[Optional()])
     field_of_study = StringField("رشته تحصیلی", validators=[Optional(), Length(max=120)])

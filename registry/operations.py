@@ -132,8 +132,8 @@ def counties_in_order() -> list[County]:
 
 
 def normalise_code(code: str | None) -> str:
-    """Site codes are compared without spaces, in ASCII digits and upper case."""
-    return clean_text(code).replace(" ", "").upper()
+    """Site codes are compared without spaces or ZWNJ, in ASCII digits and upper case."""
+    return normalize_for_search(code).replace(" ", "").upper()
 
 
 def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:

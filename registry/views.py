@@ -10,7 +10,7 @@ from core.audit import history
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
-from core.forms import show_domain_error
+from core.forms import choices, show_domain_error
 from core.security import allow
 from registry import operations as ops
 from registry.forms import PersonForm, SiteForm, StatusForm
@@ -59,7 +59,7 @@ def site_detail(site_id: int):
 
 
 def _fill_choices(form: SiteForm) -> None:
-    form.county_id.choices = [(0, "—")] + [(c.id, c.name) for c in ops.counties_in_order()]
+    form.county_id.choices = choices([(0, "—"), *((c.id, c.name) for c in ops.counties_in_order())])
 
 
 def _site_data(form: SiteForm) -> dict:

@@ -49,7 +49,9 @@ def app(database_url, tmp_path_factory):
     if not _is_postgres(database_url):
         path = Path(database_url.removeprefix("sqlite:///"))
         shutil.copy(path, path.with_suffix(".template"))
-    return app
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
 def _reset_database(app) -> None:

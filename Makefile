@@ -1,0 +1,54 @@
+# Pishkhan — the README's commands. `make run` serves the demo; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+
+.PHONY: help setup system-deps system-deps-test assets run test lint format bench clean
+
+help:
+	@echo "make run    — set up, migrate, load demo data, serve on http://127.0.0.1:5000"
+	@echo "make test   — set up and run the whole suite on SQLite and PostgreSQL"
+	@echo "make setup  — .venv with pinned dependencies, front-end assets from npm"
+	@echo "make lint   — ruff"
+
+setup: system-deps $(STAMP) assets
+
+system-deps:
+	@scripts/system-deps.sh run
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+assets: static/vendor/.stamp
+
+static/vendor/.stamp: package.json package-lock.json scripts/vendor-assets.sh
+	scripts/vendor-assets.sh
+	touch $@
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo "serving on http://127.0.0.1:5000"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup system-deps-test
+	scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache
