@@ -38,7 +38,11 @@ def seed_demo_command(if_empty: bool, password: str):
 
     if not current_app.config.get("ALLOW_DEMO_DATA"):
         raise click.ClickException("demo data is refused in this configuration (production).")
-    if if_empty and db.session.query(User.id).first() is not None:
+    has_data = db.session.query(User.id).first() is not None
+    if has_data and not if_empty:
+        raise click.ClickException("the database already has data; the demo loads only into an "
+                                   "empty database (use --if-empty to skip quietly)")
+    if has_data:
         click.echo("database already has data; demo not loaded")
     else:
         with acting_as(SYSTEM):

@@ -189,7 +189,8 @@ class _Generator:
                 + "".join(rng.choice("013456789") for _ in range(5)))
 
     def phone(self, county: dict) -> str:
-        return county["phone"] + str(self.rng.randint(2, 4)) + f"{self.rng.randrange(1_000_000):06d}"
+        rng = self.rng
+        return f"{county['phone']}{rng.randint(2, 4)}{rng.randrange(1_000_000):06d}"
 
     def terminal_id(self) -> str:
         while True:
@@ -304,8 +305,9 @@ class _Generator:
                 established = min(max(established, host["established_on"] + timedelta(days=30)),
                                   latest)
             prefix = "ATM" if kind == SiteKind.ATM else "KIOSK"
+            code = f"{prefix}-{data.PROVINCE_CODE}{county['no']:02d}-{serials[county['name']]:03d}"
             self.plan.devices.append({
-                "kind": kind, "code": f"{prefix}-15{county['no']:02d}-{serials[county['name']]:03d}",
+                "kind": kind, "code": code,
                 "name": name, "county": county["name"], "locality": locality,
                 "locality_type": locality_type, "address": address,
                 "postal_code": host["postal_code"] if host else self.postal_code(county),
