@@ -10,7 +10,6 @@ from flask.cli import AppGroup
 
 from core.audit import Actor, acting_as
 from core.extensions import db
-from core.persian import to_persian_digits
 from registry.importer import COLUMNS, ImportFileError, import_registry, read_table, write_template
 from registry.models import SiteKind, SiteStatus
 
@@ -19,6 +18,8 @@ registry_cli = AppGroup("registry", help="Import and maintain the site registry.
 _COLUMN_LINES = "\n".join(
     f"  {c.header:<20} {c.key}{'  (required)' if c.required else ''}" for c in COLUMNS
 )
+
+_KIND_NAMES = ("دفتر پیشخوان خدمات دولت", "دفتر ICT روستایی", "خودپرداز", "باجه بانکی")
 
 IMPORT_HELP = f"""Load sites and their operators from a CSV or Excel (.xlsx) FILE.
 
@@ -33,12 +34,19 @@ Columns:
 
 \b
 Values:
-  kind            {"، ".join(k.label for k in SiteKind)} (or {", ".join(SiteKind)})
-  county          must already exist in the database; it is never created
-  status          {"، ".join(s.label for s in SiteStatus)} (or {", ".join(SiteStatus)})
-  dates           Jalali, e.g. 1401/06/25
-  operator        matched by national ID; created when missing (needs both names)
-  host office     must already exist or appear on an earlier line
+  kind           {" | ".join(_KIND_NAMES)}
+                 (or {", ".join(SiteKind)})
+  locality_type  شهر | روستا (or city, village); empty: taken from the kind
+  status         {" | ".join(s.label for s in SiteStatus)} (or {", ".join(SiteStatus)})
+  county         must already exist in the database; it is never created
+  dates          Jalali, e.g. 1401/06/25
+  bank           a bank of the system's list (ATMs and kiosks only)
+  operator       offices only; matched by national ID, created when missing
+  host office    must already exist or appear on an earlier line
+  Format codes, IDs and phone numbers as Text in Excel, so leading zeros survive.
+
+A column left out of the file keeps the stored values; an empty cell in an optional
+column clears the value (an empty status or locality type leaves it as it is).
 
 Each row goes through the same rules as the registry screens. A site is matched by its code:
 a new code is created, a changed row is updated (a changed status is recorded with the
@@ -76,8 +84,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     if dry_run:
         db.session.rollback()
     else:
-        with acting_as(actor):
-            db.session.commit()
+        db.session.commit()
 
     if report.ignored_columns:
         click.echo("ستون‌های ناشناخته (نادیده گرفته شد) / ignored columns: "
@@ -91,8 +98,8 @@ def import_command(file: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo("اجرای آزمایشی: چیزی ذخیره نشد. / dry run: nothing was saved.")
     elif report.errors:
-        click.echo(f"سطرهای درست ذخیره شد؛ {to_persian_digits(len(report.errors))} سطر خطا دارد. "
-                   "/ good rows were saved; fix the lines above and run again.")
+        click.echo(f"سطرهای درست ذخیره شد؛ {len(report.errors)} سطر خطا دارد. / good rows were "
+                   "saved; fix the lines above and run the same file again.")
     if report.errors:
         sys.exit(1)
 

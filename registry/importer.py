@@ -287,6 +287,8 @@ def _quoted(value: Any) -> str:
 
 
 def _choice(table: dict[str, Any], key: str, value: Any, hint: str) -> Any:
+    if not _text(value):
+        raise _Problem(key, "این فیلد اجباری است.")
     try:
         return table[_key(_text(value))]
     except KeyError:
@@ -485,15 +487,18 @@ class _Importer:
                                None)
             if province_id is None:
                 raise _Problem("province", f"{_quoted(province_name)} در سامانه ثبت نشده است.")
+        # Counties spelled alike once ZWNJ and spaces are also ignored (خرم آباد = خرم‌آباد).
+        namesakes = [c for c in db.session.scalars(select(County))
+                     if _key(c.name) == _key(name)
+                     and (province_id is None or c.province_id == province_id)]
         county = ops.find_county(name, province_id=province_id)
-        if county is None:
+        if county is None and len(namesakes) == 1:
+            county = namesakes[0]
+        if county is None and not namesakes:
             raise _Problem("county", f"{_quoted(name)} در سامانه ثبت نشده است.")
-        if province_id is None:
-            namesakes = db.session.scalars(
-                select(County.id).where(County.name_norm == county.name_norm)).all()
-            if len(namesakes) > 1:
-                raise _Problem("county", f"{_quoted(name)} در چند استان هست؛ ستون «استان» را "
-                                         "هم پر کنید.")
+        if len(namesakes) > 1:
+            raise _Problem("county", f"{_quoted(name)} در چند استان هست؛ ستون «استان» را هم "
+                                     "پر کنید.")
         return county.id
 
     def _host_site_id(self, value: Any) -> int | None:
