@@ -39,6 +39,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    import core.counters  # noqa: F401  (shared tables)
+
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path),
                                                      "migrations"))
@@ -71,11 +73,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from core.views import bp as core_bp
+    from licensing.verify_views import bp as verify_bp
+    from licensing.views import bp as licensing_bp
     from registry.views import bp as registry_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(licensing_bp)
+    app.register_blueprint(verify_bp)
 
 
 def register_cli(app: Flask) -> None:

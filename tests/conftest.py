@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from config import TestingConfig
 from core.app import create_app
-from core.audit import GENESIS_HASH
 from core.extensions import db as _db
 from core.security import Role
 from tests import factories
@@ -45,6 +44,8 @@ def app(database_url, tmp_path_factory):
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()
+        if _is_postgres(database_url):
+            app.extensions["seeded_rows"] = _snapshot_seeded_rows()
         _db.engine.dispose()
     if not _is_postgres(database_url):
         path = Path(database_url.removeprefix("sqlite:///"))
@@ -54,14 +55,29 @@ def app(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
+def _snapshot_seeded_rows() -> list[tuple]:
+    """Rows the migrations themselves insert (reference data), to restore after each TRUNCATE."""
+    rows = []
+    with _db.engine.connect() as conn:
+        for table in _db.metadata.sorted_tables:
+            data = [dict(r) for r in conn.execute(table.select()).mappings()]
+            if data:
+                rows.append((table, data))
+    return rows
+
+
 def _reset_database(app) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if _is_postgres(url):
         tables = [t.name for t in _db.metadata.sorted_tables]
         with _db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            conn.execute(text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"),
-                         {"h": GENESIS_HASH})
+            for table, data in app.extensions["seeded_rows"]:
+                conn.execute(table.insert(), data)
+                if "id" in table.c:
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table.name}))"))
     else:
         _db.engine.dispose()
         path = Path(url.removeprefix("sqlite:///"))

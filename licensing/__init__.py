@@ -1,0 +1,1 @@
+"""Applications (new, transfer, renewal, address change), the working group, licences."""

@@ -1,0 +1,324 @@
+"""Licensing rules: the workflow, eligibility checks, and each kind of application end to end."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.audit import AuditEvent
+from core.errors import DomainError
+from core.settings import set_setting
+from licensing import operations as ops
+from licensing.models import (
+    ApplicationKind,
+    ApplicationState,
+    LicenceStatus,
+    VisitRequestState,
+)
+from registry.models import SiteKind, SiteStatus
+from tests import factories
+
+S = ApplicationState
+KHORRAMABAD = (33.4878, 48.3558)
+
+
+def _new_application(**overrides):
+    county = overrides.pop("county", None) or factories.make_county(population=400_000)
+    applicant = overrides.pop("applicant", None) or factories.make_person("سارا", "محمدی")
+    data = {"office_name": "دفتر پیشخوان خدمات دولت آفتاب", "county_id": county.id,
+            "locality": "خرم‌آباد", "address": "خیابان ولیعصر، پلاک ۳", "postal_code": "6813714567",
+            "lat": KHORRAMABAD[0], "lon": KHORRAMABAD[1], "received_on": date(2022, 9, 1)}
+    data.update(overrides)
+    return ops.create_application(ApplicationKind.NEW, applicant=applicant, actor=None,
+                                  office_kind=data.pop("office_kind", SiteKind.COUNTER_OFFICE),
+                                  **data)
+
+
+def _check(application, code):
+    return next(c for c in ops.eligibility_checks(application) if c.code == code)
+
+
+# ---------------------------------------------------------------- workflow
+
+
+def test_new_application_starts_received_with_deadline_and_number(db):
+    application = _new_application()
+    assert application.state == S.RECEIVED
+    assert application.number == "1401-00001"
+    assert application.due_on == date(2022, 9, 1) + timedelta(days=90)
+    assert [s.to_state for s in application.steps] == [S.RECEIVED]
+    second = _new_application(applicant=factories.make_person())
+    assert second.number == "1401-00002"
+
+
+def test_illegal_steps_are_refused_in_persian(db):
+    application = _new_application()
+    with pytest.raises(DomainError) as err:
+        ops.transition(application, S.APPROVED, actor=None)
+    assert "نمی‌توان" in err.value.message
+    with pytest.raises(DomainError):
+        ops.issue_licence(application, actor=None)
+    ops.start_review(application, actor=None)
+    with pytest.raises(DomainError) as err:
+        ops.transition(application, S.READY_FOR_WG, actor=None)   # documents missing
+    assert "مدارک" in err.value.message
+    with pytest.raises(DomainError):
+        ops.close_application(application, "  ", actor=None)
+    ops.close_application(application, "انصراف متقاضی", actor=None)
+    assert application.state == S.CLOSED
+    with pytest.raises(DomainError):
+        ops.start_review(application, actor=None)
+
+
+def test_deadline_is_a_setting_and_overdue_is_computed(db):
+    set_setting("licensing.deadline_days.new", 10)
+    application = _new_application()
+    assert application.due_on == date(2022, 9, 11)
+    assert ops.is_overdue(application, today=date(2022, 9, 12))
+    assert not ops.is_overdue(application, today=date(2022, 9, 11))
+
+
+def test_documents_are_checked_by_content_and_size(db):
+    application = _new_application()
+    doc_type = ops.document_checklist(application)[0][0]
+    with pytest.raises(DomainError) as err:
+        ops.add_document(application, doc_type, "form.pdf", b"MZ\x90\x00 not a pdf", actor=None)
+    assert "PDF" in err.value.message
+    set_setting("licensing.document_max_mb", 1)
+    with pytest.raises(DomainError) as err:
+        ops.add_document(application, doc_type, "big.pdf", b"%PDF" + b"0" * (1024 * 1024),
+                         actor=None)
+    assert "حجم" in err.value.message
+    png = ops.add_document(application, doc_type, "photo.pdf", b"\x89PNG\r\n\x1a\n....", actor=None)
+    assert png.content_type == "image/png"
+    assert doc_type not in ops.missing_documents(application)
+
+
+# ---------------------------------------------------------------- eligibility checks
+
+
+def test_distance_check_with_real_coordinates(db):
+    set_setting("licensing.min_distance_m.counter_office", 500)
+    existing = factories.make_site(name="دفتر پیشخوان شقایق", lat=33.4900, lon=48.3558)  # ~245 m
+    application = _new_application()
+    check = _check(application, "distance")
+    assert not check.passed and "شقایق" in check.detail and "۲۴۴ متری" in check.detail
+    from registry import operations as registry_ops
+
+    registry_ops.change_site_status(existing, SiteStatus.CLOSED, reason="تعطیلی", actor=None)
+    assert _check(application, "distance").passed          # closed offices do not count
+    factories.make_site(name="دور", lat=33.4950, lon=48.3558)   # ~800 m north
+    assert _check(application, "distance").passed
+
+
+def test_quota_check_uses_county_population(db):
+    set_setting("licensing.people_per_office.counter_office", 100_000)
+    county = factories.make_county("ازنا", population=250_000)    # quota: 2 offices
+    factories.make_site(county=county, lat=33.45, lon=49.45)
+    application = _new_application(county=county)
+    assert _check(application, "quota").passed
+    factories.make_site(county=county, lat=33.46, lon=49.46)
+    check = _check(application, "quota")
+    assert not check.passed and "سهمیه ۲" in check.detail
+
+
+def test_applicant_running_an_office_or_with_revoked_licence_fails(db):
+    applicant = factories.make_person()
+    application = _new_application(applicant=applicant)
+    assert _check(application, "applicant_runs_office").passed
+    assert _check(application, "applicant_revoked").passed
+    licence = factories.make_licence(holder=applicant, lat=33.30, lon=48.20)
+    assert not _check(application, "applicant_runs_office").passed
+    ops.revoke_licence(licence, reason="فعالیت در نشانی غیرمجاز", actor=None)
+    assert not _check(application, "applicant_revoked").passed
+
+
+@pytest.mark.parametrize("kind", [ApplicationKind.TRANSFER, ApplicationKind.ADDRESS_CHANGE])
+def test_suspended_or_revoked_licence_blocks_transfer_and_address_change(db, kind):
+    licence = factories.make_licence(issued_on=date(2021, 1, 1))
+    extra = {"address": "خیابان جدید", "lat": 33.5, "lon": 48.36} \
+        if kind == ApplicationKind.ADDRESS_CHANGE else {}
+    application = ops.create_application(kind, applicant=factories.make_person(), licence=licence,
+                                         actor=None, received_on=date(2022, 9, 1), **extra)
+    assert _check(application, "licence_status").passed
+    ops.suspend_licence(licence, until=date(2022, 12, 1), reason="رأی کمیته", actor=None)
+    check = _check(application, "licence_status")
+    assert not check.passed and not check.overridable and "تعلیق" in check.detail
+    with pytest.raises(DomainError):
+        ops.override_check(application, "licence_status", "دلیل کافی و طولانی است", actor=None)
+
+
+def test_renewal_window(db):
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))   # expires 2023-01-01
+    def renewal(received):
+        application = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
+                                             licence=licence, actor=None, received_on=received)
+        result = _check(application, "renewal_window").passed
+        ops.close_application(application, "پایان آزمون", actor=None)
+        return result
+    assert renewal(date(2022, 9, 1))          # 4 months before expiry: inside the window
+    assert not renewal(date(2022, 12, 1))     # 1 month before: too late (≥ 90 days required)
+    assert not renewal(date(2022, 1, 1))      # a year before: too early (window opens 180 days)
+
+
+def test_transfer_needs_remaining_validity_and_no_recent_transfer(db):
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))   # expires 2023-01-01
+    application = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
+                                         licence=licence, actor=None, received_on=date(2022, 9, 1))
+    assert not _check(application, "transfer_validity").passed     # 4 months left, 6 required
+    set_setting("transfer.min_remaining_validity_months", 3)
+    assert _check(application, "transfer_validity").passed
+
+
+def test_override_needs_a_reason_and_is_audited(db):
+    factories.make_site(lat=33.4880, lon=48.3558)
+    application = _new_application()
+    with pytest.raises(DomainError):
+        ops.override_check(application, "distance", "کوتاه", actor=None)
+    with pytest.raises(DomainError):
+        ops.override_check(application, "quota", "این شرط برقرار است ولی...", actor=None)
+    ops.override_check(application, "distance", "دفتر مجاور به‌زودی جابجا می‌شود.", actor=None)
+    check = _check(application, "distance")
+    assert not check.passed and not check.blocking
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "check_overrides")).one()
+    assert event.reason == "دفتر مجاور به‌زودی جابجا می‌شود."
+
+
+# ---------------------------------------------------------------- site visit
+
+
+def test_site_visit_request_waits_for_the_result(db):
+    application = _new_application()
+    factories.attach_all_documents(application)
+    ops.start_review(application, actor=None)
+    visit = ops.request_site_visit(application, actor=None, due_on=date(2022, 9, 20))
+    assert application.state == S.SITE_VISIT_REQUESTED
+    assert visit.state == VisitRequestState.REQUESTED and visit.lat == KHORRAMABAD[0]
+    assert visit in db.session.scalars(ops.open_visit_requests()).all()
+    with pytest.raises(DomainError):
+        ops.transition(application, S.READY_FOR_WG, actor=None)
+    ops.record_visit_result(visit, passed=True, notes="محل مناسب است.", actor=None)
+    assert application.state == S.UNDER_REVIEW
+    with pytest.raises(DomainError):
+        ops.record_visit_result(visit, passed=False, notes="", actor=None)
+    ops.transition(application, S.READY_FOR_WG, actor=None)
+
+
+# ---------------------------------------------------------------- working group
+
+
+def test_working_group_session_agenda_attendance_and_decisions(db):
+    a1, a2 = _new_application(), _new_application(applicant=factories.make_person(),
+                                                  lat=33.52, lon=48.40)
+    for application in (a1, a2):
+        factories.attach_all_documents(application)
+        ops.start_review(application, actor=None)
+        ops.transition(application, S.READY_FOR_WG, actor=None)
+    session = ops.schedule_session(date(2022, 9, 10), place="اداره کل", actor=None)
+    assert session.number == "1401-01"
+    assert ops.ready_applications() == [a1, a2]
+    i1 = ops.add_to_agenda(session, a1, actor=None)
+    i2 = ops.add_to_agenda(session, a2, actor=None)
+    assert ops.ready_applications() == []
+    with pytest.raises(DomainError):
+        ops.record_decision(i1, S.APPROVED, "کامل", actor=None)     # nobody attended yet
+    ops.add_attendee(session, full_name="مجتبی صارمی", title="سرپرست",
+                     organisation="اداره کل ارتباطات و فناوری اطلاعات", actor=None)
+    with pytest.raises(DomainError):
+        ops.record_decision(i1, S.APPROVED, " ", actor=None)
+    with pytest.raises(DomainError):
+        ops.close_session(session, actor=None)                       # an item has no decision
+    ops.record_decision(i1, S.APPROVED, "شرایط احراز شد.", actor=None)
+    ops.record_decision(i2, S.DEFERRED, "نیاز به استعلام اماکن.", actor=None)
+    assert (a1.state, a2.state) == (S.APPROVED, S.DEFERRED)
+    assert a1.decided_on == date(2022, 9, 10)
+    ops.close_session(session, actor=None)
+    with pytest.raises(DomainError):
+        ops.add_attendee(session, full_name="x", organisation="y", actor=None)
+    ops.transition(a2, S.READY_FOR_WG, actor=None)
+    assert ops.ready_applications() == [a2]
+
+
+# ---------------------------------------------------------------- end to end per kind
+
+
+def test_new_office_end_to_end(db):
+    application = _new_application(office_kind=SiteKind.RURAL_ICT_OFFICE, locality="روستای کاکاشرف",
+                                   lat=33.40, lon=48.10)
+    factories.approve(application, held_on=date(2022, 9, 10))
+    licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
+    assert application.state == S.LICENCE_ISSUED
+    assert licence.status == LicenceStatus.ACTIVE and licence.number == "15-R-1401-00001"
+    assert licence.expires_on == date(2027, 9, 16)
+    site = licence.site
+    assert site.kind == SiteKind.RURAL_ICT_OFFICE and site.operator == application.applicant
+    assert site.status == SiteStatus.ACTIVE and licence.is_valid_on(date(2023, 1, 1))
+    assert ops.licence_history(site) == [licence]
+
+
+def test_transfer_supersedes_and_issues_to_the_new_holder(db):
+    old = factories.make_licence(issued_on=date(2021, 1, 1))
+    buyer = factories.make_person("نرگس", "حسینی")
+    application = ops.create_application(ApplicationKind.TRANSFER, applicant=buyer, licence=old,
+                                         actor=None, received_on=date(2022, 9, 1))
+    factories.approve(application)
+    new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
+    assert old.status == LicenceStatus.SUPERSEDED and new.status == LicenceStatus.ACTIVE
+    assert new.holder == buyer and new.previous_licence == old and new.site == old.site
+    assert new.expires_on == old.expires_on and new.number != old.number
+    assert old.site.operator == buyer
+    assert ops.licence_history(old.site) == [new, old]
+
+
+def test_address_change_updates_the_office_and_reissues(db):
+    old = factories.make_licence(issued_on=date(2021, 1, 1))
+    application = ops.create_application(
+        ApplicationKind.ADDRESS_CHANGE, applicant=old.holder, licence=old, actor=None,
+        received_on=date(2022, 9, 1), address="بلوار ساحلی، پلاک ۴۰", lat=33.50, lon=48.37,
+        postal_code="6813700000")
+    factories.approve(application)
+    new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
+    site = old.site
+    assert site.address == "بلوار ساحلی، پلاک 40" and site.lat == 33.50   # digits stored ASCII
+    assert new.address == site.address and old.status == LicenceStatus.SUPERSEDED
+    assert new.holder == old.holder and new.expires_on == old.expires_on
+
+
+def test_renewal_extends_the_licence(db):
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))
+    application = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
+                                         licence=licence, actor=None, received_on=date(2022, 9, 1))
+    factories.approve(application)
+    renewed = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
+    assert renewed is licence and licence.expires_on == date(2028, 1, 1)
+    assert licence.renewed_on == date(2022, 10, 1) and licence.status == LicenceStatus.ACTIVE
+
+
+def test_suspension_lifts_on_its_date_and_is_safe_to_run_twice(db):
+    licence = factories.make_licence()
+    ops.suspend_licence(licence, until=date(2022, 12, 1), reason="رأی کمیته", actor=None,
+                        effective_on=date(2022, 11, 1))
+    assert licence.site.status == SiteStatus.SUSPENDED and not licence.is_valid_on(date(2022, 11, 5))
+    assert ops.lift_ended_suspensions(today=date(2022, 12, 1)) == []
+    assert ops.lift_ended_suspensions(today=date(2022, 12, 2)) == [licence]
+    assert ops.lift_ended_suspensions(today=date(2022, 12, 2)) == []
+    assert licence.status == LicenceStatus.ACTIVE and licence.site.status == SiteStatus.ACTIVE
+    assert licence.site.status_since == date(2022, 12, 2)
+
+
+def test_expiry_and_follow_up_list(db):
+    soon = factories.make_licence(issued_on=date(2017, 12, 1))       # expires 2022-12-01
+    factories.make_licence(issued_on=date(2021, 1, 1), lat=33.3, lon=48.2)
+    listed = db.session.scalars(ops.expiring_licences(today=date(2022, 9, 1))).all()
+    assert listed == [soon]
+    assert ops.expire_licences(today=date(2022, 12, 2)) == [soon]
+    assert soon.status == LicenceStatus.EXPIRED
+    assert ops.expire_licences(today=date(2022, 12, 2)) == []
+
+
+def test_find_licence_by_number_in_any_digits(db):
+    licence = factories.make_licence()
+    persian = licence.number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert ops.find_licence(persian) == licence
+    assert ops.find_licence("nope") is None
