@@ -12,6 +12,11 @@ from core.db import Base, TimestampMixin, VersionMixin, utcnow
 from core.persian import normalize_for_search
 
 
+def county_key(name: str | None) -> str:
+    """County names match whether their parts are joined by ZWNJ, a space or nothing."""
+    return normalize_for_search(name).replace(" ", "")
+
+
 def _enum(cls):
     return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
@@ -123,7 +128,7 @@ class County(Base):
 
     def set_name(self, name: str) -> None:
         self.name = name
-        self.name_norm = normalize_for_search(name)
+        self.name_norm = county_key(name)
 
     def __repr__(self) -> str:
         return f"<County {self.name_norm}>"

@@ -14,7 +14,14 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import valid_national_id
 from core.geo import bounding_box, distance_m, in_iran
-from core.persian import clean_text, digits_only, normalize_for_search, search_terms, today_tehran
+from core.persian import (
+    clean_text,
+    digits_only,
+    normalize_for_search,
+    search_terms,
+    to_persian_digits,
+    today_tehran,
+)
 from registry.models import (
     BANK_KINDS,
     County,
@@ -26,10 +33,15 @@ from registry.models import (
     SiteKind,
     SiteStatus,
     SiteStatusChange,
+    county_key,
 )
+from registry.reference import BANKS
 
 PERSON_FIELDS = ("national_id", "first_name", "last_name", "father_name", "birth_date", "mobile",
                  "education", "field_of_study")
+# Column widths, checked here so that forms, imports and the API meet the same limits.
+SITE_LIMITS = {"code": 20, "name": 200, "locality": 100, "address": 500, "postal_code": 10,
+               "phone": 20, "bank": 60, "terminal_id": 20, "notes": 2000}
 SITE_FIELDS = ("kind", "code", "name", "county_id", "locality", "locality_type", "address",
                "postal_code", "phone", "lat", "lon", "established_on", "operator_id", "bank",
                "terminal_id", "host_site_id", "notes")
@@ -118,7 +130,7 @@ def get_or_create_county(province: Province, name: str, **extra) -> County:
 
 
 def find_county(name: str, province_id: int | None = None) -> County | None:
-    stmt = select(County).where(County.name_norm == normalize_for_search(name))
+    stmt = select(County).where(County.name_norm == county_key(name))
     if province_id is not None:
         stmt = stmt.where(County.province_id == province_id)
     return db.session.scalars(stmt).first()
@@ -178,6 +190,8 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
         data["terminal_id"] = digits_only(data["terminal_id"]) or None
         if not data["bank"]:
             raise DomainError("بانک را انتخاب کنید.", field="bank")
+        if data["bank"] not in BANKS:
+            raise DomainError("نام بانک در فهرست بانک‌ها نیست.", field="bank")
         if data["terminal_id"]:
             clash = db.session.scalar(select(Site).where(
                 Site.bank == data["bank"], Site.terminal_id == data["terminal_id"]))
@@ -193,6 +207,9 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
         if data["operator_id"] and db.session.get(Person, data["operator_id"]) is None:
             raise DomainError("متصدی انتخاب‌شده یافت نشد.", field="operator_id")
     data["notes"] = clean_text(data["notes"]) or None
+    for key, limit in SITE_LIMITS.items():
+        if data[key] is not None and len(str(data[key])) > limit:
+            raise DomainError(f"این فیلد حداکثر {to_persian_digits(limit)} نویسه است.", field=key)
     return data
 
 
