@@ -49,10 +49,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 class _InFlight:
-    """WSGI middleware counting requests still being answered, so a test can wait for quiet.
+    """WSGI middleware counting requests the app is still answering, so a test can wait for quiet.
 
     The autouse `db` fixture replaces the SQLite file between tests; no request may be holding
-    a connection when it does.
+    a connection when it does. Flask pops the app context (and so removes the session and
+    returns its connection) before its WSGI call returns, so the count ends there and not when
+    the body is sent: werkzeug skips the body's close() when the client has reset the
+    connection, which would leave a body-based count stuck.
     """
 
     def __init__(self, wsgi_app):
@@ -60,33 +63,14 @@ class _InFlight:
         self.count = 0
         self.lock = threading.Lock()
 
-    def _change(self, delta: int) -> None:
-        with self.lock:
-            self.count += delta
-
     def __call__(self, environ, start_response):
-        self._change(+1)
+        with self.lock:
+            self.count += 1
         try:
-            body = self.wsgi_app(environ, start_response)
-        except BaseException:
-            self._change(-1)
-            raise
-        return _ClosingIterable(body, lambda: self._change(-1))
-
-
-class _ClosingIterable:
-    def __init__(self, body, on_close):
-        self.body, self.on_close = body, on_close
-
-    def __iter__(self):
-        return iter(self.body)
-
-    def close(self):
-        try:
-            if hasattr(self.body, "close"):
-                self.body.close()
+            return self.wsgi_app(environ, start_response)
         finally:
-            self.on_close()
+            with self.lock:
+                self.count -= 1
 
 
 @dataclass
@@ -150,8 +134,9 @@ class PageFactory:
     contexts: list = field(default_factory=list)
     _console: dict = field(default_factory=dict)
 
-    def __call__(self, viewport: str = "tablet", *, logged_in_as=None):
-        """A page at that size; logged_in_as=another page shares its cookies (no second login)."""
+    def __call__(self, viewport: str = "tablet", *, logged_in_as=None, **context_options):
+        """A page at that size; logged_in_as=another page shares its cookies (no second login);
+        other keywords go to Browser.new_context."""
         storage = logged_in_as.context.storage_state() if logged_in_as is not None else None
         context = self.browser.new_context(
             viewport=VIEWPORTS[viewport],
@@ -159,6 +144,7 @@ class PageFactory:
             locale="fa-IR",
             timezone_id="Asia/Tehran",
             storage_state=storage,
+            **context_options,
         )
         context.set_default_timeout(10_000)
         self.contexts.append(context)

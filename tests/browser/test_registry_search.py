@@ -128,14 +128,6 @@ def test_sites_page_is_rtl_in_vazirmatn_and_fits_the_tablet(db, page, log_in_as,
     assert scroll_width <= 800, f"horizontal scroll at 800px: scrollWidth={scroll_width}"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    raises=AssertionError,  # a broken fixture (no Chromium under CI) must still fail
-    reason=(
-        "at 800px the filter selects (min-width 9rem in col-md-2) overlap each other and the "
-        "button, and the results table (td nowrap below lg) scrolls sideways, hiding «وضعیت»"
-    ),
-)
 def test_sites_list_controls_and_table_fit_the_tablet(db, page, log_in_as):
     _seed_registry(db)
     log_in_as(page, Role.INSPECTOR)
@@ -179,14 +171,6 @@ def test_navigation_shows_each_role_only_what_it_may_use(db, new_page, log_in_as
     screenshot(tablet, "navigation-open-tablet", full_page=False)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    raises=AssertionError,  # a broken fixture (no Chromium under CI) must still fail
-    reason=(
-        'templates/accounts/login.html has style="max-width: 28rem", refused by the CSP '
-        "(style-src 'self'): the login card spans the whole width"
-    ),
-)
 def test_login_page_breaks_no_content_security_policy(page, new_page, screenshot):
     page.goto("/login")
     card = page.locator(".card").first
