@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
+    from committees.views import bp as committees_bp
     from core.views import bp as core_bp
     from licensing.verify_views import bp as verify_bp
     from licensing.views import bp as licensing_bp
@@ -82,14 +83,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(licensing_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(committees_bp)
 
 
 def register_cli(app: Flask) -> None:
     from accounts.cli import users_cli
     from core.cli import audit_cli, seed_demo_command
+    from licensing.cli import licensing_cli
     from registry.cli import registry_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(licensing_cli)

@@ -66,12 +66,20 @@ def setting_edit(key: str):
     definition = settings_mod.definitions().get(key)
     if definition is None:
         abort(404)
-    form = SettingForm(value=str(settings_mod.get_setting(key)))
+    current = settings_mod.get_setting(key)
+    form = SettingForm(value="، ".join(current) if isinstance(current, list) else str(current))
+    if definition.kind is list:
+        form.value.validators = []
     if form.validate_on_submit():
         raw = to_latin_digits(form.value.data).replace("٫", ".")
         try:
-            value = definition.kind(raw) if definition.kind is not str else raw
-            if definition.kind in (int, float) and value < 0:
+            if definition.kind is list:
+                value = [part.strip() for part in raw.replace("،", ",").split(",") if part.strip()]
+            elif definition.kind is str:
+                value = raw
+            else:
+                value = definition.kind(raw)
+            if definition.kind in (int, float) and not value >= 0:
                 raise ValueError
         except ValueError:
             form.value.errors = ["مقدار باید یک عدد نامنفی باشد."]

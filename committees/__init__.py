@@ -1,0 +1,1 @@
+"""The violations committee: catalogue and penalty ladder, cases, sessions, votes, rulings, appeals."""
