@@ -45,10 +45,14 @@ def seed_demo_command(if_empty: bool, password: str):
     if has_data:
         click.echo("database already has data; demo not loaded")
     else:
+        from licensing.demo import seed_licensing_demo
+
         with acting_as(SYSTEM):
             summary = seed_demo(password=password)
+            licensing_summary = seed_licensing_demo()
             db.session.commit()
         click.echo(summary)
+        click.echo(licensing_summary)
     click.echo("demo accounts (password: %s):" % password)
     for username, role, _name, _org in DEMO_ACCOUNTS:
         click.echo(f"  {username:<12} {role.value}")

@@ -120,6 +120,13 @@ class DigitsField(StringField):
             raise ValidationError(self.message or f"باید {self.length} رقم باشد.")
 
 
+def complete_national_id(first_nine: str) -> str:
+    """The 10-digit national ID whose first nine digits are given (the check digit appended)."""
+    total = sum(int(d) * (10 - i) for i, d in enumerate(first_nine))
+    rest = total % 11
+    return first_nine + str(rest if rest < 2 else 11 - rest)
+
+
 def valid_national_id(code: str) -> bool:
     """Whether a 10-digit Iranian national ID (کد ملی) passes its checksum."""
     return iranian_national_code.validate(digits_only(code))

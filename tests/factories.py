@@ -8,6 +8,7 @@ import iranian_national_code
 
 from accounts import operations as account_ops
 from core.extensions import db
+from core.forms import complete_national_id
 from core.security import Role
 from registry import operations as registry_ops
 from registry.models import County, Person, Site, SiteKind
@@ -31,9 +32,7 @@ def make_county(name: str = "خرم‌آباد", population: int | None = 500_00
 def national_id(seed: int | None = None) -> str:
     """A checksum-valid national ID, different on each call."""
     base = f"{(seed if seed is not None else next(_counter)) + 100_000_000:09d}"[-9:]
-    total = sum(int(d) * (10 - i) for i, d in enumerate(base))
-    rest = total % 11
-    code = base + str(rest if rest < 2 else 11 - rest)
+    code = complete_national_id(base)
     assert iranian_national_code.validate(code), code
     return code
 

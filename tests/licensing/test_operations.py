@@ -322,3 +322,18 @@ def test_find_licence_by_number_in_any_digits(db):
     persian = licence.number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert ops.find_licence(persian) == licence
     assert ops.find_licence("nope") is None
+
+
+def test_daily_job_lifts_suspensions_and_expires_licences(app, db):
+    suspended = factories.make_licence()
+    ops.suspend_licence(suspended, until=date(2022, 12, 1), reason="رأی کمیته", actor=None)
+    old = factories.make_licence(issued_on=date(2017, 1, 1), lat=33.3, lon=48.2)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["licensing", "daily", "--today", "۱۴۰۱/۰۹/۱۵"])   # 2022-12-06
+    assert result.exit_code == 0, result.output
+    assert "suspensions lifted: 1; licences expired: 1" in result.output
+    db.session.expire_all()
+    assert suspended.status == LicenceStatus.ACTIVE and old.status == LicenceStatus.EXPIRED
+    again = runner.invoke(args=["licensing", "daily", "--today", "1401/09/15"])
+    assert "suspensions lifted: 0; licences expired: 0" in again.output
