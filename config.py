@@ -36,6 +36,9 @@ class Config:
     GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
     ALLOW_DEMO_DATA = False
     TESTING = False
+    # The public address printed in licence QR codes (e.g. https://pishkhan.example.ir); when
+    # empty, the address the request came in on is used.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 
 class DevelopmentConfig(Config):

@@ -11,7 +11,7 @@ want() { for p in "$@"; do have_pkg "$p" || need+=("$p"); done; }
 command -v npm >/dev/null || want nodejs npm
 want libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
 if [ "$mode" = test ]; then
-  want poppler-utils chromium
+  want poppler-utils chromium zbar-tools
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || want postgresql
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
