@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
         jdatetime=persian.format_jalali_datetime,
         fa=persian.to_persian_digits,
         num=persian.format_number,
+        coord=persian.format_coordinate,
+        filesize=persian.format_filesize,
     )
     app.jinja_env.globals.update(can_reach=can_reach, has_role=has_role, Role=Role,
                                  url_with=url_with)

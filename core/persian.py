@@ -56,6 +56,24 @@ def format_number(value: int | float | None) -> str:
     return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
 
 
+def format_coordinate(value: float | None) -> str:
+    """A latitude or longitude with five decimals, Persian digits and decimal separator."""
+    if value is None:
+        return ""
+    return to_persian_digits(f"{value:.5f}".replace(".", "٫"))
+
+
+def format_filesize(size: int | None) -> str:
+    """A file size in بایت / کیلوبایت / مگابایت with Persian digits."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{to_persian_digits(size)} بایت"
+    if size < 1024 * 1024:
+        return f"{format_number(round(size / 1024, 1))} کیلوبایت"
+    return f"{format_number(round(size / (1024 * 1024), 1))} مگابایت"
+
+
 def clean_text(text: str | None) -> str:
     """Canonical form for storing user input: Persian letters, ASCII digits, single spaces.
 

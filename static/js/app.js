@@ -6,6 +6,13 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+  // A Persian file picker: show the chosen file's name instead of the browser's own widget.
+  document.querySelectorAll(".file-picker input[type=file]").forEach((input) => {
+    input.addEventListener("change", () => {
+      const label = input.closest(".file-picker").querySelector("[data-file-name]");
+      if (input.files.length) label.textContent = input.files[0].name;
+    });
+  });
   // A filter select submits its form on change.
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());

@@ -97,3 +97,12 @@ def test_clean_text_keeps_correct_hamza_spelling_that_search_folds():
     assert clean_text("رأی کمیته؛ تأسیس") == "رأی کمیته؛ تأسیس"
     assert normalize_for_search("رأی") == normalize_for_search("رای")
     assert normalize_for_search("خانۀ") == normalize_for_search("خانه")
+
+
+def test_coordinates_and_file_sizes_read_in_persian():
+    from core.persian import format_coordinate, format_filesize
+
+    assert format_coordinate(33.4878) == "۳۳٫۴۸۷۸۰"
+    assert format_filesize(160) == "۱۶۰ بایت"
+    assert format_filesize(2560) == "۲٫۵ کیلوبایت"
+    assert format_filesize(5 * 1024 * 1024) == "۵ مگابایت"

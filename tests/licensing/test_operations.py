@@ -337,3 +337,17 @@ def test_daily_job_lifts_suspensions_and_expires_licences(app, db):
     assert suspended.status == LicenceStatus.ACTIVE and old.status == LicenceStatus.EXPIRED
     again = runner.invoke(args=["licensing", "daily", "--today", "1401/09/15"])
     assert "suspensions lifted: 0; licences expired: 0" in again.output
+
+
+def test_a_licence_received_by_transfer_cannot_be_transferred_again_within_the_period(db):
+    old = factories.make_licence(issued_on=date(2021, 1, 1))
+    first = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
+                                   licence=old, actor=None, received_on=date(2022, 1, 10))
+    factories.approve(first)
+    new = ops.issue_licence(first, actor=None, issued_on=date(2022, 2, 1))
+    again = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
+                                   licence=new, actor=None, received_on=date(2023, 6, 1))
+    check = _check(again, "retransfer")
+    assert not check.passed and "۱۴۰۳/۱۱/۱۳" in check.detail     # 2025-02-01, three years on
+    set_setting("transfer.no_retransfer_years", 1)
+    assert _check(again, "retransfer").passed
