@@ -61,7 +61,7 @@ class JalaliDateField(Field):
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"placeholder": "۱۴۰۱/۰۶/۲۵", "inputmode": "numeric", "dir": "ltr",
+        render_kw = {"placeholder": "سال/ماه/روز", "inputmode": "numeric", "dir": "ltr",
                      "autocomplete": "off", **kwargs.pop("render_kw", {})}
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 

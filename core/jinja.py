@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
+from markupsafe import Markup, escape
 
 from core import persian
 from core.security import Role, can_reach, has_role
@@ -19,6 +20,11 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def ltr_isolate(value) -> Markup:
+    """A code with Latin letters (licence number) kept left-to-right inside RTL text."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(escape(value))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         jdate=persian.format_jalali,
@@ -28,6 +34,7 @@ def init_app(app: Flask) -> None:
         num=persian.format_number,
         coord=persian.format_coordinate,
         filesize=persian.format_filesize,
+        ltr=ltr_isolate,
     )
     app.jinja_env.globals.update(can_reach=can_reach, has_role=has_role, Role=Role,
                                  url_with=url_with)

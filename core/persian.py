@@ -56,6 +56,11 @@ def format_number(value: int | float | None) -> str:
     return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
 
 
+def ltr(text: object) -> str:
+    """Keep a code with Latin letters (a licence number) in left-to-right order inside Persian text."""
+    return f"\u2066{text}\u2069"
+
+
 def format_coordinate(value: float | None) -> str:
     """A latitude or longitude with five decimals, Persian digits and decimal separator."""
     if value is None:

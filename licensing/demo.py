@@ -125,9 +125,10 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
         office_name="دفتر پیشخوان خدمات دولت نگین", county_id=county.id, locality="خرم‌آباد",
         address="خرم‌آباد، بلوار ولیعصر، نبش کوچه لاله، پلاک ۱۸", postal_code="6813915678",
         lat=33.4712, lon=48.3321, premises_m2=64, received_on=today - timedelta(days=3))
+    dowreh = registry_ops.find_county("دوره") or county
     late = ops.create_application(
         ApplicationKind.NEW, applicant=people[1], actor=None, office_kind=OFFICE_KINDS[1],
-        office_name="دفتر ICT روستایی سرابدوره", county_id=county.id, locality="سرابدوره",
+        office_name="دفتر ICT روستایی سرابدوره", county_id=dowreh.id, locality="سرابدوره",
         address="روستای سرابدوره، جنب دهیاری", lat=33.5601, lon=48.0213,
         received_on=today - timedelta(days=120))
     ops.start_review(late, actor=None)

@@ -19,7 +19,15 @@ from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
 from core.geo import distance_m
-from core.persian import clean_text, format_jalali, jalali, search_terms, to_persian_digits, today_tehran
+from core.persian import (
+    clean_text,
+    format_jalali,
+    jalali,
+    ltr,
+    search_terms,
+    to_persian_digits,
+    today_tehran,
+)
 from core.settings import get_setting
 from licensing.models import (
     TRANSITIONS,
@@ -301,7 +309,7 @@ def _applicant_checks(application: Application) -> list[CheckResult]:
                     "متقاضی متصدی «" + "»، «".join(s.name for s in running) + "» است."
                     if running else "متقاضی متصدی دفتر دیگری نیست."),
         CheckResult("applicant_revoked", "متقاضی سابقه لغو پروانه ندارد", not revoked,
-                    "پروانه " + "، ".join(to_persian_digits(lic.number) for lic in revoked)
+                    "پروانه " + "، ".join(ltr(to_persian_digits(lic.number)) for lic in revoked)
                     + " از این شخص لغو شده است." if revoked else "سابقه لغو پروانه ندارد."),
     ]
 
@@ -309,7 +317,7 @@ def _applicant_checks(application: Application) -> list[CheckResult]:
 def _licence_state_check(application: Application) -> CheckResult:
     licence = application.licence
     ok = licence.status == LicenceStatus.ACTIVE
-    detail = (f"پروانه {to_persian_digits(licence.number)} «{licence.status.label}» است"
+    detail = (f"پروانه {ltr(to_persian_digits(licence.number))} «{licence.status.label}» است"
               + (f" (تا {format_jalali(licence.suspended_until)})" if licence.suspended_until
                  and licence.status == LicenceStatus.SUSPENDED else "") + ".")
     # A suspended or revoked licence may not be transferred or moved: this is not overridable.
@@ -609,7 +617,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     kind = application.kind
     old = application.licence
     if old is not None and old.status != LicenceStatus.ACTIVE:
-        raise DomainError(f"پروانه {to_persian_digits(old.number)} «{old.status.label}» است و این "
+        raise DomainError(f"پروانه {ltr(to_persian_digits(old.number))} «{old.status.label}» است و این "
                           "درخواست بر آن اجرا نمی‌شود.")
     if kind == ApplicationKind.NEW:
         site = registry_ops.create_site({
@@ -650,7 +658,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         licence.renewed_on = issued_on
         licence.application = application
     transition(application, S.LICENCE_ISSUED, actor=actor,
-               note=f"پروانه {licence.number}")
+               note=f"پروانه {ltr(licence.number)}")
     db.session.flush()
     return licence
 
