@@ -36,8 +36,8 @@ static/vendor/.stamp: package.json package-lock.json scripts/vendor-assets.sh
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	@echo "serving on http://127.0.0.1:5000"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --no-control-socket --access-logfile - wsgi:app
 
 test: setup system-deps-test
 	scripts/test.sh
