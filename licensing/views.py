@@ -22,6 +22,7 @@ from core.extensions import db
 from core.forms import choices, show_domain_error
 from core.persian import today_tehran
 from core.security import allow
+from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from licensing import operations as ops
 from licensing.forms import (
     AddressChangeForm,
@@ -83,8 +84,14 @@ def inbox():
     kind = _enum_arg("kind", ApplicationKind)
     overdue = request.args.get("overdue") == "1"
     q = request.args.get("q", "")[:100]
-    page = db.paginate(ops.inbox(state=state, kind=kind, q=q, overdue_only=overdue),
-                       page=_page(), per_page=25, error_out=False)
+    stmt = ops.inbox(state=state, kind=kind, q=q, overdue_only=overdue)
+    if wants_xlsx():
+        return xlsx_response("applications.xlsx", [Sheet("درخواست‌ها", (
+            "شماره", "نوع", "متقاضی", "کد ملی", "وضعیت", "تاریخ دریافت", "مهلت", "دیرکرد"),
+            ((a.number, a.kind, a.applicant.full_name, a.applicant.national_id, a.state,
+              a.received_on, a.due_on, "بله" if ops.is_overdue(a) else "خیر")
+             for a in db.session.scalars(stmt).unique()))])
+    page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
     return render_template("licensing/inbox.html", page=page, state=state, kind=kind, q=q,
                            overdue=overdue, states=ApplicationState, kinds=ApplicationKind,
                            today=today_tehran(), is_overdue=ops.is_overdue)
@@ -480,6 +487,12 @@ def licence_list():
 
             stmt = stmt.where(Licence.number.contains(normalize_for_search(q).upper(),
                                                       autoescape=True))
+    if wants_xlsx():
+        return xlsx_response("licences.xlsx", [Sheet("پروانه‌ها", (
+            "شماره", "نوع دفتر", "دفتر", "دارنده", "تاریخ صدور", "تاریخ انقضا", "وضعیت",
+            "نشانی"), ((lic.number, lic.office_kind, lic.office_name, lic.holder.full_name,
+                       lic.issued_on, lic.expires_on, lic.status, lic.address)
+                      for lic in db.session.scalars(stmt).unique()))])
     page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
     return render_template("licensing/licence_list.html", page=page, expiring=expiring,
                            status=status, statuses=LicenceStatus, q=request.args.get("q", ""))

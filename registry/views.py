@@ -12,6 +12,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
 from core.security import allow
+from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from registry import operations as ops
 from registry.forms import PersonForm, SiteForm, StatusForm
 from registry.models import LocalityType, Person, Site, SiteKind, SiteStatus
@@ -42,6 +43,14 @@ def site_list():
         locality_type=_enum_arg("locality_type", LocalityType),
         bank=request.args.get("bank") if request.args.get("bank") in BANKS else None,
     )
+    if wants_xlsx():
+        sites = db.session.scalars(ops.search_sites(filters)).unique()
+        return xlsx_response("sites.xlsx", [Sheet("دفاتر و پایانه‌ها", (
+            "کد", "نام", "نوع", "وضعیت", "از تاریخ", "شهرستان", "شهر یا روستا", "نشانی",
+            "کد پستی", "تلفن", "متصدی", "بانک", "شماره پایانه", "عرض جغرافیایی", "طول جغرافیایی",
+        ), ((s.code, s.name, s.kind, s.status, s.status_since, s.county.name, s.locality, s.address,
+             s.postal_code, s.phone, s.operator.full_name if s.operator else None, s.bank,
+             s.terminal_id, s.lat, s.lon) for s in sites))])
     page = db.paginate(ops.search_sites(filters), page=_int_arg("page") or 1,
                        per_page=25, error_out=False)
     return render_template("registry/site_list.html", page=page, filters=filters,
@@ -147,6 +156,12 @@ def site_status(site_id: int):
 @allow(*VIEW_PEOPLE)
 def people_list():
     q = request.args.get("q", "")[:100]
+    if wants_xlsx():
+        people = db.session.scalars(ops.search_people(q))
+        return xlsx_response("people.xlsx", [Sheet("اشخاص", (
+            "کد ملی", "نام", "نام خانوادگی", "نام پدر", "تاریخ تولد", "تلفن همراه", "تحصیلات",
+            "رشته"), ((p.national_id, p.first_name, p.last_name, p.father_name, p.birth_date,
+                      p.mobile, p.education, p.field_of_study) for p in people))])
     page = db.paginate(ops.search_people(q), page=_int_arg("page") or 1, per_page=25,
                        error_out=False)
     return render_template("registry/people_list.html", page=page, q=q)

@@ -1,0 +1,48 @@
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+
+from core.security import Role
+from core.xlsx import Sheet, workbook_bytes
+from registry.models import SiteKind
+from tests import factories
+
+
+def test_workbook_is_rtl_with_persian_headers_and_jalali_dates():
+    data = workbook_bytes([Sheet("دفاتر", ("نام", "تاریخ", "نوع"),
+                                [("دفتر کوثر", date(2022, 9, 16), SiteKind.ATM)])])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "دفاتر" and sheet.sheet_view.rightToLeft
+    assert [c.value for c in sheet[1]] == ["نام", "تاریخ", "نوع"]
+    assert [c.value for c in sheet[2]] == ["دفتر کوثر", "1401/06/25", "دستگاه خودپرداز (ATM)"]
+
+
+def test_site_list_exports_with_its_current_filters(client, login_as, db):
+    login_as(Role.VIEWER)
+    county = factories.make_county()
+    factories.make_site(name="دفتر پیشخوان کوثر", county=county)
+    factories.make_site(name="دفتر پیشخوان امید", county=county)
+    factories.make_site(name="خودپرداز کوثر", kind=SiteKind.ATM, county=county)
+    db.session.commit()
+    response = client.get("/sites?q=كوثر&kind=counter_office&format=xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == ["دفتر پیشخوان کوثر"]
+
+
+def test_licence_and_application_lists_export(client, login_as, db):
+    from licensing import operations as ops
+
+    login_as(Role.LICENSING)
+    licence = factories.make_licence()
+    ops.create_application("renewal", applicant=licence.holder, licence=licence, actor=None)
+    db.session.commit()
+    licences = load_workbook(io.BytesIO(client.get("/licences?format=xlsx").data)).active
+    assert list(licences.iter_rows(min_row=2, values_only=True))[0][0] == licence.number
+    inbox = load_workbook(io.BytesIO(client.get("/applications?format=xlsx").data)).active
+    assert list(inbox.iter_rows(min_row=2, values_only=True))[0][1] == "تمدید"
+    people = load_workbook(io.BytesIO(client.get("/people?format=xlsx").data)).active
+    assert people.max_row == 2
