@@ -37,7 +37,9 @@ def init_app(app: Flask) -> None:
         ltr=ltr_isolate,
     )
     app.jinja_env.globals.update(can_reach=can_reach, has_role=has_role, Role=Role,
-                                 url_with=url_with)
+                                 url_with=url_with,
+                                 today_jalali=lambda: persian.format_jalali_long(
+                                     persian.today_tehran()))
     register_label_helpers(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from core import settings as settings_mod
 from core.audit import AuditEvent, verify_chain
+from core.dashboard import panels_for
 from core.extensions import db
 from core.forms import BaseForm
 from core.persian import to_latin_digits
@@ -20,21 +22,7 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @allow(*ALL_ROLES)
 def dashboard():
-    from registry.models import County, Site, SiteKind, SiteStatus
-    from registry.operations import count_sites_by_kind_and_county, counties_in_order
-
-    by_county = count_sites_by_kind_and_county(SiteStatus.ACTIVE)
-    by_status = dict(db.session.execute(
-        select(Site.kind, func.count()).where(Site.status == SiteStatus.ACTIVE).group_by(Site.kind)
-    ).all())
-    not_active = dict(db.session.execute(
-        select(Site.status, func.count()).where(Site.status != SiteStatus.ACTIVE)
-        .group_by(Site.status)
-    ).all())
-    counties: list[County] = counties_in_order()
-    return render_template("core/dashboard.html", kinds=list(SiteKind), active=by_status,
-                           by_county=by_county, counties=counties, not_active=not_active,
-                           statuses=SiteStatus)
+    return render_template("core/dashboard.html", panels=panels_for(current_user.role))
 
 
 @bp.get("/healthz")

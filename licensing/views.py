@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
@@ -520,3 +521,25 @@ def licence_pdf(licence_id: int):
 def site_licences(site) -> list[Licence]:
     """An office's licence history, for the registry's site page."""
     return ops.licence_history(site)
+
+
+@dashboard_panel(order=20, roles=VIEW)
+def _licensing_panel() -> Panel:
+    """Applications by state and overdue, licences expiring soon, the next working-group sessions."""
+    from sqlalchemy import func
+
+    today = today_tehran()
+    open_states = [s for s in ApplicationState if s.is_open]
+    by_state = dict(db.session.execute(
+        select(Application.state, func.count()).where(Application.state.in_(open_states))
+        .group_by(Application.state)).all())
+    overdue = db.session.scalar(select(func.count()).where(
+        Application.state.in_(open_states), Application.due_on < today))
+    expiring = db.session.scalar(select(func.count()).select_from(
+        ops.expiring_licences(today).subquery()))
+    upcoming = db.session.scalars(select(WorkingGroupSession).where(
+        WorkingGroupSession.closed.is_(False)).order_by(WorkingGroupSession.held_on).limit(3)).all()
+    return Panel("صدور پروانه", "licensing/panels/licensing.html", {
+        "by_state": [(s, by_state[s]) for s in open_states if by_state.get(s)],
+        "open_total": sum(by_state.values()), "overdue": overdue, "expiring": expiring,
+        "upcoming": upcoming}, width="col-lg-6")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.audit import history
+from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
@@ -208,3 +209,18 @@ def person_edit(person_id: int):
             flash("تغییرات ذخیره شد.", "success")
             return redirect(url_for("registry.person_detail", person_id=person.id))
     return render_template("registry/person_form.html", form=form, person=person)
+
+
+@dashboard_panel(order=10, roles=VIEW_SITES)
+def _sites_panel() -> Panel:
+    """Today's active sites by kind and county, and those not active."""
+    by_county = ops.count_sites_by_kind_and_county(SiteStatus.ACTIVE)
+    active: dict[SiteKind, int] = {}
+    for (_county, kind), n in by_county.items():
+        active[kind] = active.get(kind, 0) + n
+    not_active = dict(db.session.execute(
+        select(Site.status, func.count()).where(Site.status != SiteStatus.ACTIVE)
+        .group_by(Site.status)).all())
+    return Panel("وضعیت امروز دفاتر و پایانه‌های استان", "registry/panels/sites.html", {
+        "kinds": list(SiteKind), "active": active, "by_county": by_county,
+        "counties": ops.counties_in_order(), "not_active": not_active, "statuses": SiteStatus})
