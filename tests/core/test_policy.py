@@ -66,7 +66,7 @@ def test_anonymous_users_are_sent_to_login(app, client):
     for rule in _rules(app):
         if route_policy(app, rule.endpoint) == "public":
             continue
-        method = "GET" if "GET" in rule.methods else "POST"
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         response = client.open(_url(rule), method=method)
         if rule.rule.startswith("/api/"):
             assert response.status_code == 401, rule.rule      # JSON clients are not redirected
