@@ -11,31 +11,57 @@ ROLE_CHOICES = choices((r.value, r.label) for r in Role)
 
 
 class LoginForm(BaseForm):
-    username = StringField("نام کاربری", validators=[DataRequired(REQUIRED), Length(max=64)],
-                           render_kw={"dir": "ltr", "autocomplete": "username"})
-    password = PasswordField("گذرواژه", validators=[DataRequired(REQUIRED), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        "نام کاربری",
+        validators=[DataRequired(REQUIRED), Length(max=64)],
+        render_kw={"dir": "ltr", "autocomplete": "username"},
+    )
+    password = PasswordField(
+        "گذرواژه",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class UserForm(BaseForm):
-    username = StringField("نام کاربری", validators=[
-        DataRequired(REQUIRED), Length(min=3, max=64),
-        Regexp(r"^[A-Za-z0-9._-]+$", message="نام کاربری فقط از حروف لاتین، رقم، نقطه و خط تیره."),
-    ], render_kw={"dir": "ltr"})
-    full_name = StringField("نام و نام خانوادگی", validators=[DataRequired(REQUIRED),
-                                                            Length(max=150)])
+    username = StringField(
+        "نام کاربری",
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=3, max=64),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$", message="نام کاربری فقط از حروف لاتین، رقم، نقطه و خط تیره."
+            ),
+        ],
+        render_kw={"dir": "ltr"},
+    )
+    full_name = StringField(
+        "نام و نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=150)]
+    )
     role = SelectField("نقش", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
-    organisation = StringField("سازمانی که نمایندگی می‌کند", validators=[Optional(),
-                                                                       Length(max=150)])
+    organisation = StringField(
+        "سازمانی که نمایندگی می‌کند", validators=[Optional(), Length(max=150)]
+    )
     mobile = MobileField("تلفن همراه", validators=[Optional()])
     active = BooleanField("حساب فعال است", default=True)
-    password = PasswordField("گذرواژه", validators=[Optional(), Length(max=200)],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        "گذرواژه",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class PasswordForm(BaseForm):
-    password = PasswordField("گذرواژه جدید", validators=[DataRequired(REQUIRED), Length(max=200)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("تکرار گذرواژه", validators=[
-        DataRequired(REQUIRED), EqualTo("password", message="تکرار گذرواژه یکسان نیست.")],
-        render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        "گذرواژه جدید",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "تکرار گذرواژه",
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message="تکرار گذرواژه یکسان نیست."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -18,8 +18,13 @@ class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __label__ = "کاربر"
     __field_labels__ = {
-        "username": "نام کاربری", "full_name": "نام", "role": "نقش", "organisation": "سازمان",
-        "mobile": "تلفن همراه", "password_hash": "گذرواژه", "is_active_account": "فعال",
+        "username": "نام کاربری",
+        "full_name": "نام",
+        "role": "نقش",
+        "organisation": "سازمان",
+        "mobile": "تلفن همراه",
+        "password_hash": "گذرواژه",
+        "is_active_account": "فعال",
         "locked_until": "قفل تا",
     }
     __audit_exclude__ = ("last_login_at", "failed_logins", "full_name_norm")

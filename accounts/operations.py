@@ -24,9 +24,16 @@ def check_password_policy(password: str) -> None:
         raise DomainError(f"گذرواژه باید دست‌کم {minimum} نویسه باشد.", field="password")
 
 
-def create_user(username: str, *, full_name: str, role: Role | str, password: str,
-                organisation: str | None = None, mobile: str | None = None,
-                actor: object = None) -> User:
+def create_user(
+    username: str,
+    *,
+    full_name: str,
+    role: Role | str,
+    password: str,
+    organisation: str | None = None,
+    mobile: str | None = None,
+    actor: object = None,
+) -> User:
     """Create an account; usernames are unique regardless of case."""
     username = (username or "").strip().lower()
     if not username:
@@ -38,8 +45,9 @@ def create_user(username: str, *, full_name: str, role: Role | str, password: st
     except ValueError as exc:
         raise DomainError("نقش انتخاب‌شده معتبر نیست.", field="role") from exc
     check_password_policy(password)
-    user = User(username=username, role=role, organisation=organisation or None,
-                mobile=mobile or None)
+    user = User(
+        username=username, role=role, organisation=organisation or None, mobile=mobile or None
+    )
     user.set_full_name(full_name or username)
     user.set_password(password)
     db.session.add(user)
@@ -47,8 +55,16 @@ def create_user(username: str, *, full_name: str, role: Role | str, password: st
     return user
 
 
-def update_user(user: User, *, full_name: str, role: Role | str, organisation: str | None,
-                mobile: str | None, active: bool, actor: User) -> User:
+def update_user(
+    user: User,
+    *,
+    full_name: str,
+    role: Role | str,
+    organisation: str | None,
+    mobile: str | None,
+    active: bool,
+    actor: User,
+) -> User:
     """Change an account's details; an admin cannot take away their own admin role."""
     role = Role(role)
     if user.id == actor.id and (role != Role.ADMIN or not active):
@@ -94,31 +110,52 @@ def authenticate(username: str, password: str, *, address: str | None) -> LoginR
     now = datetime.now(UTC)
     anonymous = Actor(None, username or "?", "anonymous", address)
     if user is None:
-        log_event(db.session, "login_failed", object_type="users", object_id=None,
-                  after={"username": username}, actor=anonymous)
+        log_event(
+            db.session,
+            "login_failed",
+            object_type="users",
+            object_id=None,
+            after={"username": username},
+            actor=anonymous,
+        )
         return LoginResult(None, generic)
     locked = _aware(user.locked_until)
     if locked and locked > now:
-        log_event(db.session, "login_refused_locked", object_type="users", object_id=user.id,
-                  actor=anonymous)
-        return LoginResult(None, "به دلیل تلاش‌های ناموفق پیاپی، این حساب موقتاً قفل است. "
-                                 "چند دقیقه بعد دوباره تلاش کنید.")
+        log_event(
+            db.session,
+            "login_refused_locked",
+            object_type="users",
+            object_id=user.id,
+            actor=anonymous,
+        )
+        return LoginResult(
+            None,
+            "به دلیل تلاش‌های ناموفق پیاپی، این حساب موقتاً قفل است. چند دقیقه بعد دوباره تلاش کنید.",
+        )
     if not user.is_active_account:
         return LoginResult(None, "این حساب غیرفعال است.")
     if not user.check_password(password or ""):
         user.failed_logins += 1
         if user.failed_logins >= get_setting("security.login_max_failures"):
-            user.locked_until = now + timedelta(minutes=get_setting("security.login_lockout_minutes"))
+            user.locked_until = now + timedelta(
+                minutes=get_setting("security.login_lockout_minutes")
+            )
             user.failed_logins = 0
-        log_event(db.session, "login_failed", object_type="users", object_id=user.id,
-                  actor=anonymous)
+        log_event(
+            db.session, "login_failed", object_type="users", object_id=user.id, actor=anonymous
+        )
         db.session.flush()
         return LoginResult(None, generic)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    log_event(db.session, "login", object_type="users", object_id=user.id,
-              actor=Actor(user.id, user.username, str(user.role), address))
+    log_event(
+        db.session,
+        "login",
+        object_type="users",
+        object_id=user.id,
+        actor=Actor(user.id, user.username, str(user.role), address),
+    )
     db.session.flush()
     return LoginResult(user)
 
@@ -127,6 +164,8 @@ def search_users(query: str | None):
     """Users whose name or username matches every word of the query."""
     stmt = select(User)
     for term in normalize_for_search(query).split():
-        stmt = stmt.where(User.full_name_norm.contains(term, autoescape=True)
-                          | User.username.contains(term, autoescape=True))
+        stmt = stmt.where(
+            User.full_name_norm.contains(term, autoescape=True)
+            | User.username.contains(term, autoescape=True)
+        )
     return stmt.order_by(User.username)

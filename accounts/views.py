@@ -20,8 +20,12 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("core.dashboard")
 
@@ -33,8 +37,9 @@ def login():
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = ops.authenticate(form.username.data, form.password.data,
-                                  address=request.remote_addr)
+        result = ops.authenticate(
+            form.username.data, form.password.data, address=request.remote_addr
+        )
         db.session.commit()
         if result.user is not None:
             login_user(result.user)
@@ -82,10 +87,15 @@ def user_new():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = ops.create_user(form.username.data, full_name=form.full_name.data,
-                                   role=form.role.data, password=form.password.data or "",
-                                   organisation=form.organisation.data,
-                                   mobile=form.mobile.data, actor=current_user)
+            user = ops.create_user(
+                form.username.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                password=form.password.data or "",
+                organisation=form.organisation.data,
+                mobile=form.mobile.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -104,9 +114,15 @@ def user_edit(user_id: int):
     form.username.data = user.username
     if form.validate_on_submit():
         try:
-            ops.update_user(user, full_name=form.full_name.data, role=form.role.data,
-                            organisation=form.organisation.data, mobile=form.mobile.data,
-                            active=form.active.data, actor=current_user)
+            ops.update_user(
+                user,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                organisation=form.organisation.data,
+                mobile=form.mobile.data,
+                active=form.active.data,
+                actor=current_user,
+            )
             if form.password.data:
                 ops.change_password(user, form.password.data, actor=current_user)
         except DomainError as exc:

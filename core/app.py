@@ -42,8 +42,12 @@ def register_extensions(app: Flask) -> None:
     import core.counters  # noqa: F401  (shared tables)
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path),
-                                                     "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        render_as_batch=True,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -72,8 +76,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
+    from api import bp as api_bp
     from committees.views import bp as committees_bp
     from core.views import bp as core_bp
+    from inspections.views import bp as inspections_bp
     from licensing.verify_views import bp as verify_bp
     from licensing.views import bp as licensing_bp
     from registry.views import bp as registry_bp
@@ -84,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(licensing_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(committees_bp)
+    app.register_blueprint(inspections_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_cli(app: Flask) -> None:

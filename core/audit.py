@@ -196,8 +196,17 @@ def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
 
 def _hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
     keys = (
-        "seq", "actor_id", "actor_name", "actor_role", "action", "object_type", "object_id",
-        "before", "after", "reason", "client_address",
+        "seq",
+        "actor_id",
+        "actor_name",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "reason",
+        "client_address",
     )
     fields = {k: row.get(k) for k in keys}
     occurred = row["occurred_at"]
@@ -231,8 +240,15 @@ def _append(connection, entries: list[dict[str, Any]]) -> None:
     connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, last_hash=prev))
 
 
-def _entry(action: str, object_type: str, object_id: str | None, before, after, actor: Actor,
-           reason: str | None) -> dict[str, Any]:
+def _entry(
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    before,
+    after,
+    actor: Actor,
+    reason: str | None,
+) -> dict[str, Any]:
     return {
         "actor_id": actor.id,
         "actor_name": actor.name,
@@ -247,15 +263,33 @@ def _entry(action: str, object_type: str, object_id: str | None, before, after, 
     }
 
 
-def log_event(session: Session, action: str, *, object_type: str, object_id: object = None,
-              before: dict | None = None, after: dict | None = None, reason: str | None = None,
-              actor: Actor | None = None) -> None:
+def log_event(
+    session: Session,
+    action: str,
+    *,
+    object_type: str,
+    object_id: object = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    actor: Actor | None = None,
+) -> None:
     """Record an event that is not a row change (a login, an overruled check, an export)."""
     actor = actor or current_actor()
-    _append(session.connection(), [
-        _entry(action, object_type, None if object_id is None else str(object_id),
-               before, after, actor, reason or _reason.get())
-    ])
+    _append(
+        session.connection(),
+        [
+            _entry(
+                action,
+                object_type,
+                None if object_id is None else str(object_id),
+                before,
+                after,
+                actor,
+                reason or _reason.get(),
+            )
+        ],
+    )
 
 
 @event.listens_for(Session, "after_flush")
@@ -263,8 +297,11 @@ def _record_flush(session: Session, _flush_context) -> None:
     actor = None
     entries = []
     reason = _reason.get()
-    for kind, objects in (("create", session.new), ("update", session.dirty),
-                          ("delete", session.deleted)):
+    for kind, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in objects:
             if not _is_audited(obj):
                 continue
@@ -277,8 +314,9 @@ def _record_flush(session: Session, _flush_context) -> None:
                 if not after:
                     continue
             actor = actor or current_actor()
-            entries.append(_entry(kind, obj.__tablename__, _object_id(obj), before, after, actor,
-                                  reason))
+            entries.append(
+                _entry(kind, obj.__tablename__, _object_id(obj), before, after, actor, reason)
+            )
     entries.sort(key=lambda e: (e["object_type"], e["object_id"] or "", e["action"]))
     _append(session.connection(), entries)
 
@@ -304,10 +342,16 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     checked = 0
     last_id = 0
     while True:
-        rows = session.execute(
-            select(AuditEvent.__table__).where(AuditEvent.id > last_id)
-            .order_by(AuditEvent.id).limit(batch)
-        ).mappings().all()
+        rows = (
+            session.execute(
+                select(AuditEvent.__table__)
+                .where(AuditEvent.id > last_id)
+                .order_by(AuditEvent.id)
+                .limit(batch)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             break
         for row in rows:
@@ -329,11 +373,13 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
 
 def history(session: Session, object_type: str, object_id: object) -> list[AuditEvent]:
     """Events about one record, oldest first."""
-    return list(session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
-        .order_by(AuditEvent.seq)
-    ))
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+            .order_by(AuditEvent.seq)
+        )
+    )
 
 
 __all__ = ["Actor", "AuditEvent", "acting_as", "because", "history", "log_event", "verify_chain"]

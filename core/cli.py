@@ -21,15 +21,17 @@ def verify_command():
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events")
         return
-    click.echo(f"audit chain BROKEN at event #{report.broken_seq}: {report.problem} "
-               f"({report.checked} events before it are intact)", err=True)
+    click.echo(
+        f"audit chain BROKEN at event #{report.broken_seq}: {report.problem} "
+        f"({report.checked} events before it are intact)",
+        err=True,
+    )
     sys.exit(1)
 
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-@click.option("--password", default="pishkhan-demo",
-              help="Password given to every demo account.")
+@click.option("--password", default="pishkhan-demo", help="Password given to every demo account.")
 @with_appcontext
 def seed_demo_command(if_empty: bool, password: str):
     """Load a demo province (Lorestan): counties, a few hundred sites, people, users for every role."""
@@ -40,8 +42,10 @@ def seed_demo_command(if_empty: bool, password: str):
         raise click.ClickException("demo data is refused in this configuration (production).")
     has_data = db.session.query(User.id).first() is not None
     if has_data and not if_empty:
-        raise click.ClickException("the database already has data; the demo loads only into an "
-                                   "empty database (use --if-empty to skip quietly)")
+        raise click.ClickException(
+            "the database already has data; the demo loads only into an "
+            "empty database (use --if-empty to skip quietly)"
+        )
     if has_data:
         click.echo("database already has data; demo not loaded")
     else:
@@ -53,6 +57,6 @@ def seed_demo_command(if_empty: bool, password: str):
             db.session.commit()
         click.echo(summary)
         click.echo(licensing_summary)
-    click.echo("demo accounts (password: %s):" % password)
+    click.echo(f"demo accounts (password: {password}):")
     for username, role, _name, _org in DEMO_ACCOUNTS:
         click.echo(f"  {username:<12} {role.value}")

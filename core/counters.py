@@ -28,9 +28,13 @@ def next_value(name: str) -> int:
     """The counter's next value (1, 2, 3, ...), unique even under concurrent transactions."""
     from core.extensions import db
 
-    bump = (update(Counter).where(Counter.name == name)
-            .values(last_value=Counter.last_value + 1).returning(Counter.last_value)
-            .execution_options(synchronize_session=False))
+    bump = (
+        update(Counter)
+        .where(Counter.name == name)
+        .values(last_value=Counter.last_value + 1)
+        .returning(Counter.last_value)
+        .execution_options(synchronize_session=False)
+    )
     value = db.session.execute(bump).scalar_one_or_none()
     if value is not None:
         return value

@@ -17,7 +17,10 @@ class DomainError(Exception):
         self.field = field
 
 
-STALE_MESSAGE = "این رکورد هم‌زمان توسط کاربر دیگری تغییر کرده است. صفحه را دوباره باز کنید و تغییرات را از نو وارد کنید."
+STALE_MESSAGE = (
+    "این رکورد هم‌زمان توسط کاربر دیگری تغییر کرده است. "
+    "صفحه را دوباره باز کنید و تغییرات را از نو وارد کنید."
+)
 
 HTTP_MESSAGES = {
     400: "درخواست نامعتبر است.",
@@ -35,13 +38,12 @@ HTTP_MESSAGES = {
 
 def wants_json() -> bool:
     """API calls (and clients that ask for JSON) get JSON errors, never an HTML page."""
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, message: str | None = None, code: str | None = None,
-                   fields: dict | None = None):
+def error_response(
+    status: int, message: str | None = None, code: str | None = None, fields: dict | None = None
+):
     message = message or HTTP_MESSAGES.get(status, HTTP_MESSAGES[500])
     if wants_json():
         body = {"error": {"code": code or str(status), "message": message, "fields": fields or {}}}
@@ -54,8 +56,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
-        return error_response(400, "نشست فرم منقضی شده یا نامعتبر است. صفحه را دوباره باز کنید و "
-                                   "فرم را از نو بفرستید.", code="csrf")
+        return error_response(
+            400,
+            "نشست فرم منقضی شده یا نامعتبر است. صفحه را دوباره باز کنید و فرم را از نو بفرستید.",
+            code="csrf",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -61,8 +61,13 @@ class JalaliDateField(Field):
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"placeholder": "سال/ماه/روز", "inputmode": "numeric", "dir": "ltr",
-                     "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        render_kw = {
+            "placeholder": "سال/ماه/روز",
+            "inputmode": "numeric",
+            "dir": "ltr",
+            "autocomplete": "off",
+            **kwargs.pop("render_kw", {}),
+        }
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def _value(self):
@@ -92,15 +97,23 @@ class LocalDecimalField(DecimalField):
     """A decimal typed with any digits and '.' or the Persian decimal separator."""
 
     def process_formdata(self, valuelist):
-        cleaned = [to_latin_digits(v).replace("٫", ".").replace("/", ".").strip() for v in valuelist]
+        cleaned = [
+            to_latin_digits(v).replace("٫", ".").replace("/", ".").strip() for v in valuelist
+        ]
         super().process_formdata(cleaned)
 
 
 class DigitsField(StringField):
     """A code made of a fixed number of digits (postal code, terminal id); stored as ASCII."""
 
-    def __init__(self, label=None, validators=None, length: int | None = None,
-                 message: str | None = None, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        length: int | None = None,
+        message: str | None = None,
+        **kwargs,
+    ):
         self.length = length
         self.message = message
         render_kw = {"inputmode": "numeric", "dir": "ltr", **kwargs.pop("render_kw", {})}
@@ -136,8 +149,7 @@ class NationalIdField(DigitsField):
     """کد ملی: ten digits with a valid checksum."""
 
     def __init__(self, label="کد ملی", validators=None, **kwargs):
-        super().__init__(label, validators, length=10,
-                         message="کد ملی باید ۱۰ رقم باشد.", **kwargs)
+        super().__init__(label, validators, length=10, message="کد ملی باید ۱۰ رقم باشد.", **kwargs)
 
     def pre_validate(self, form):
         super().pre_validate(form)

@@ -36,10 +36,13 @@ def init_app(app: Flask) -> None:
         filesize=persian.format_filesize,
         ltr=ltr_isolate,
     )
-    app.jinja_env.globals.update(can_reach=can_reach, has_role=has_role, Role=Role,
-                                 url_with=url_with,
-                                 today_jalali=lambda: persian.format_jalali_long(
-                                     persian.today_tehran()))
+    app.jinja_env.globals.update(
+        can_reach=can_reach,
+        has_role=has_role,
+        Role=Role,
+        url_with=url_with,
+        today_jalali=lambda: persian.format_jalali_long(persian.today_tehran()),
+    )
     register_label_helpers(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -48,8 +51,12 @@ def init_app(app: Flask) -> None:
 # ---------------------------------------------------------------- labels for the audit history
 
 ACTION_LABELS = {
-    "create": "ثبت", "update": "ویرایش", "delete": "حذف", "login": "ورود",
-    "login_failed": "ورود ناموفق", "login_refused_locked": "ورود رد شد (حساب قفل)",
+    "create": "ثبت",
+    "update": "ویرایش",
+    "delete": "حذف",
+    "login": "ورود",
+    "login_failed": "ورود ناموفق",
+    "login_refused_locked": "ورود رد شد (حساب قفل)",
 }
 
 
@@ -105,6 +112,9 @@ def role_label(role: str) -> str:
 
 def register_label_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
-        action_label=lambda a: ACTION_LABELS.get(a, a), table_label=table_label,
-        field_label=field_label, audit_value=audit_value, role_label=role_label,
+        action_label=lambda a: ACTION_LABELS.get(a, a),
+        table_label=table_label,
+        field_label=field_label,
+        audit_value=audit_value,
+        role_label=role_label,
     )

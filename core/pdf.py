@@ -57,7 +57,7 @@ def static_path_for(url: str, static_dir: Path, static_url_path: str = "/static"
     prefix = static_url_path.rstrip("/") + "/"
     candidates = [raw]
     if raw.as_posix().startswith(prefix):
-        candidates.append(static_dir / raw.as_posix()[len(prefix):])
+        candidates.append(static_dir / raw.as_posix()[len(prefix) :])
     for candidate in candidates:
         try:
             resolved = candidate.resolve()
@@ -93,8 +93,9 @@ def _fetcher(static_dir: Path, static_url_path: str):
             if path is None:
                 raise PdfFetchRefused(f"only our static files may be used in a PDF: {url[:200]}")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                      headers={"Content-Type": content_type})
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
 
     return StaticOnlyFetcher(allowed_protocols=("file",))
 
@@ -105,8 +106,10 @@ def _font_faces(static_dir: Path) -> str:
         path = static_dir / FONT_DIR / name
         if not path.is_file():  # fall back to the WOFF2 copy of the same face
             path = path.with_suffix(".woff2")
-        rules.append(f'@font-face {{ font-family: Vazirmatn; font-weight: {weight}; '
-                     f'src: url("{path.resolve().as_uri()}"); }}')
+        rules.append(
+            f"@font-face {{ font-family: Vazirmatn; font-weight: {weight}; "
+            f'src: url("{path.resolve().as_uri()}"); }}'
+        )
     return "\n".join(rules)
 
 
@@ -117,12 +120,24 @@ def _build(static_dir: Path, static_url_path: str) -> _Resources:
     fetcher = _fetcher(static_dir, static_url_path)
     font_config = FontConfiguration()
     base_url = static_dir.resolve().as_uri() + "/"
-    stylesheets = [CSS(string=_font_faces(static_dir) + PAGE_CSS, base_url=base_url,
-                       url_fetcher=fetcher, font_config=font_config)]
+    stylesheets = [
+        CSS(
+            string=_font_faces(static_dir) + PAGE_CSS,
+            base_url=base_url,
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+    ]
     shared = static_dir / SHARED_STYLESHEET
     if shared.is_file():
-        stylesheets.append(CSS(string=shared.read_text(encoding="utf-8"), base_url=shared.as_uri(),
-                               url_fetcher=fetcher, font_config=font_config))
+        stylesheets.append(
+            CSS(
+                string=shared.read_text(encoding="utf-8"),
+                base_url=shared.as_uri(),
+                url_fetcher=fetcher,
+                font_config=font_config,
+            )
+        )
     return _Resources(base_url, fetcher, font_config, stylesheets)
 
 

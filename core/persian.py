@@ -17,17 +17,30 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 
 ZWNJ = "\u200c"
 # Zero-width and direction marks that real Persian text carries and search must ignore.
-_INVISIBLES = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069\ufeff"))
+_INVISIBLES = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069\ufeff")
+)
 # Arabic diacritics (harakat), superscript alef and tatweel: never part of a match.
 _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _SPACES = re.compile(r"\s+")
 # For search only: letters that are correct Persian (رأی، خانۀ) but often typed without hamza.
-_SEARCH_FOLD = str.maketrans({"ئ": "ی", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا",
-                              "ؤ": "و"})
+_SEARCH_FOLD = str.maketrans(
+    {"ئ": "ی", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا", "ؤ": "و"}
+)
 
 JALALI_MONTHS = (
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
 )
 
 

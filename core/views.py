@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
@@ -33,8 +33,11 @@ def health():
 
 
 class SettingForm(BaseForm):
-    value = StringField("مقدار", validators=[DataRequired("مقدار را وارد کنید.")],
-                        render_kw={"dir": "ltr", "inputmode": "decimal"})
+    value = StringField(
+        "مقدار",
+        validators=[DataRequired("مقدار را وارد کنید.")],
+        render_kw={"dir": "ltr", "inputmode": "decimal"},
+    )
 
 
 @bp.get("/admin/settings")
@@ -87,7 +90,8 @@ def audit_log():
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     page_arg = request.args.get("page", "1")
-    page = db.paginate(stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50,
-                       error_out=False)
+    page = db.paginate(
+        stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50, error_out=False
+    )
     report = verify_chain(db.session) if request.args.get("verify") else None
     return render_template("core/audit.html", page=page, report=report, object_type=object_type)

@@ -64,8 +64,11 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 def xlsx_response(filename: str, sheets: Sequence[Sheet]) -> Response:
     """Send a workbook as a download."""
-    return Response(workbook_bytes(sheets), mimetype=XLSX_MIME, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        workbook_bytes(sheets),
+        mimetype=XLSX_MIME,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def wants_xlsx() -> bool:

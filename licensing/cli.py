@@ -14,8 +14,12 @@ licensing_cli = AppGroup("licensing", help="Licensing jobs.")
 
 
 @licensing_cli.command("daily")
-@click.option("--today", "today_text", default=None,
-              help="Run as if today were this Jalali date (e.g. 1401/06/25); default: today.")
+@click.option(
+    "--today",
+    "today_text",
+    default=None,
+    help="Run as if today were this Jalali date (e.g. 1401/06/25); default: today.",
+)
 def daily_command(today_text: str | None):
     """Lift suspensions that ended and mark expired licences. Safe to run twice a day.
 

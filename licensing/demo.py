@@ -33,15 +33,21 @@ from registry.models import OFFICE_KINDS, Site, SiteStatus
 S = ApplicationState
 
 WG_ATTENDEES = (
-    ("مجتبی صارمی", "سرپرست اداره کل و رئیس کارگروه",
-     "اداره کل ارتباطات و فناوری اطلاعات استان لرستان"),
+    (
+        "مجتبی صارمی",
+        "سرپرست اداره کل و رئیس کارگروه",
+        "اداره کل ارتباطات و فناوری اطلاعات استان لرستان",
+    ),
     ("کامران خدری", "معاون برنامه‌ریزی", "سازمان مدیریت و برنامه‌ریزی استان لرستان"),
     ("لیلا میرزایی", "مدیرکل فناوری اطلاعات و شبکه دولت", "استانداری لرستان"),
 )
 
 APPLICANTS = (
-    ("بهروز", "ویسی", "bachelor"), ("الهام", "سلیمانی", "master"), ("یاسر", "قبادی", "bachelor"),
-    ("شیرین", "آزادبخت", "bachelor"), ("کیوان", "رحیمی", "diploma"),
+    ("بهروز", "ویسی", "bachelor"),
+    ("الهام", "سلیمانی", "master"),
+    ("یاسر", "قبادی", "bachelor"),
+    ("شیرین", "آزادبخت", "bachelor"),
+    ("کیوان", "رحیمی", "diploma"),
 )
 
 
@@ -51,9 +57,15 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 def _history(application: Application, steps: list[tuple[date, S | None, S, str | None]]) -> None:
     for day, from_state, to_state, note in steps:
-        application.steps.append(ApplicationStep(
-            from_state=from_state, to_state=to_state, at=_at(day), actor_name="مریم سپهوند",
-            note=note))
+        application.steps.append(
+            ApplicationStep(
+                from_state=from_state,
+                to_state=to_state,
+                at=_at(day),
+                actor_name="مریم سپهوند",
+                note=note,
+            )
+        )
 
 
 def _licence_dates(established: date, today: date) -> tuple[date, date, date | None]:
@@ -74,37 +86,65 @@ def _sessions_1401(offices: list[Site]) -> list[Licence]:
     for group in (offices[:half], offices[half:]):
         if not group:
             continue
-        held_on = max(min(s.established_on for s in group) - timedelta(days=12),
-                      first_day + timedelta(days=20))
+        held_on = max(
+            min(s.established_on for s in group) - timedelta(days=12),
+            first_day + timedelta(days=20),
+        )
         session = ops.schedule_session(held_on, place="سالن جلسات اداره کل", actor=None)
         for full_name, title, organisation in WG_ATTENDEES:
-            ops.add_attendee(session, full_name=full_name, title=title,
-                             organisation=organisation, actor=None)
+            ops.add_attendee(
+                session, full_name=full_name, title=title, organisation=organisation, actor=None
+            )
         for position, site in enumerate(group, 1):
             received = held_on - timedelta(days=45)
             application = Application(
-                number=f"1401-{next_value('application:1401'):05d}", kind=ApplicationKind.NEW,
-                office_kind=site.kind, state=S.LICENCE_ISSUED, applicant=site.operator,
-                site=site, received_on=received, due_on=received + timedelta(days=90),
-                office_name=site.name, county_id=site.county_id, locality=site.locality,
-                locality_type=site.locality_type, address=site.address,
-                postal_code=site.postal_code, lat=site.lat, lon=site.lon, decided_on=held_on,
-                decision_reason="شرایط صدور پروانه احراز شد.")
-            _history(application, [
-                (received, None, S.RECEIVED, "ثبت درخواست"),
-                (received + timedelta(days=3), S.RECEIVED, S.UNDER_REVIEW, None),
-                (received + timedelta(days=20), S.UNDER_REVIEW, S.READY_FOR_WG, None),
-                (held_on, S.READY_FOR_WG, S.APPROVED, f"کارگروه جلسه {session.number}"),
-                (site.established_on, S.APPROVED, S.LICENCE_ISSUED, None),
-            ])
-            session.items.append(AgendaItem(application=application, position=position,
-                                            decision=S.APPROVED,
-                                            reasons="شرایط صدور پروانه احراز شد."))
-            licences.append(ops._new_licence(
-                office_kind=site.kind, site=site, holder=site.operator,
-                issued_on=site.established_on,
-                expires_on=site.established_on + ops._validity(site.kind),
-                application=application))
+                number=f"1401-{next_value('application:1401'):05d}",
+                kind=ApplicationKind.NEW,
+                office_kind=site.kind,
+                state=S.LICENCE_ISSUED,
+                applicant=site.operator,
+                site=site,
+                received_on=received,
+                due_on=received + timedelta(days=90),
+                office_name=site.name,
+                county_id=site.county_id,
+                locality=site.locality,
+                locality_type=site.locality_type,
+                address=site.address,
+                postal_code=site.postal_code,
+                lat=site.lat,
+                lon=site.lon,
+                decided_on=held_on,
+                decision_reason="شرایط صدور پروانه احراز شد.",
+            )
+            _history(
+                application,
+                [
+                    (received, None, S.RECEIVED, "ثبت درخواست"),
+                    (received + timedelta(days=3), S.RECEIVED, S.UNDER_REVIEW, None),
+                    (received + timedelta(days=20), S.UNDER_REVIEW, S.READY_FOR_WG, None),
+                    (held_on, S.READY_FOR_WG, S.APPROVED, f"کارگروه جلسه {session.number}"),
+                    (site.established_on, S.APPROVED, S.LICENCE_ISSUED, None),
+                ],
+            )
+            session.items.append(
+                AgendaItem(
+                    application=application,
+                    position=position,
+                    decision=S.APPROVED,
+                    reasons="شرایط صدور پروانه احراز شد.",
+                )
+            )
+            licences.append(
+                ops._new_licence(
+                    office_kind=site.kind,
+                    site=site,
+                    holder=site.operator,
+                    issued_on=site.established_on,
+                    expires_on=site.established_on + ops._validity(site.kind),
+                    application=application,
+                )
+            )
         session.closed = True
     return licences
 
@@ -113,61 +153,113 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
     """Today's workflow: one application in each interesting state."""
     people = []
     for n, (first, last, education) in enumerate(APPLICANTS):
-        people.append(registry_ops.create_person({
-            "national_id": complete_national_id(f"4060{n:02d}123"), "first_name": first,
-            "last_name": last, "education": education, "mobile": f"0916{n:03d}4455"}, actor=None))
+        people.append(
+            registry_ops.create_person(
+                {
+                    "national_id": complete_national_id(f"4060{n:02d}123"),
+                    "first_name": first,
+                    "last_name": last,
+                    "education": education,
+                    "mobile": f"0916{n:03d}4455",
+                },
+                actor=None,
+            )
+        )
     county = offices[0].county
-    active = [licences[s.id] for s in offices
-              if s.id in licences and licences[s.id].status == LicenceStatus.ACTIVE]
+    active = [
+        licences[s.id]
+        for s in offices
+        if s.id in licences and licences[s.id].status == LicenceStatus.ACTIVE
+    ]
 
     fresh = ops.create_application(
-        ApplicationKind.NEW, applicant=people[0], actor=None, office_kind=OFFICE_KINDS[0],
-        office_name="دفتر پیشخوان خدمات دولت نگین", county_id=county.id, locality="خرم‌آباد",
-        address="خرم‌آباد، بلوار ولیعصر، نبش کوچه لاله، پلاک ۱۸", postal_code="6813915678",
-        lat=33.4712, lon=48.3321, premises_m2=64, received_on=today - timedelta(days=3))
+        ApplicationKind.NEW,
+        applicant=people[0],
+        actor=None,
+        office_kind=OFFICE_KINDS[0],
+        office_name="دفتر پیشخوان خدمات دولت نگین",
+        county_id=county.id,
+        locality="خرم‌آباد",
+        address="خرم‌آباد، بلوار ولیعصر، نبش کوچه لاله، پلاک ۱۸",
+        postal_code="6813915678",
+        lat=33.4712,
+        lon=48.3321,
+        premises_m2=64,
+        received_on=today - timedelta(days=3),
+    )
     dowreh = registry_ops.find_county("دوره") or county
     late = ops.create_application(
-        ApplicationKind.NEW, applicant=people[1], actor=None, office_kind=OFFICE_KINDS[1],
-        office_name="دفتر ICT روستایی سرابدوره", county_id=dowreh.id, locality="سرابدوره",
-        address="روستای سرابدوره، جنب دهیاری", lat=33.5601, lon=48.0213,
-        received_on=today - timedelta(days=120))
+        ApplicationKind.NEW,
+        applicant=people[1],
+        actor=None,
+        office_kind=OFFICE_KINDS[1],
+        office_name="دفتر ICT روستایی سرابدوره",
+        county_id=dowreh.id,
+        locality="سرابدوره",
+        address="روستای سرابدوره، جنب دهیاری",
+        lat=33.5601,
+        lon=48.0213,
+        received_on=today - timedelta(days=120),
+    )
     ops.start_review(late, actor=None)
 
     renewal_licence = min(active, key=lambda lic: lic.expires_on)
     renewal = ops.create_application(
-        ApplicationKind.RENEWAL, applicant=renewal_licence.holder, licence=renewal_licence,
-        actor=None, received_on=today - timedelta(days=8))
+        ApplicationKind.RENEWAL,
+        applicant=renewal_licence.holder,
+        licence=renewal_licence,
+        actor=None,
+        received_on=today - timedelta(days=8),
+    )
     ops.start_review(renewal, actor=None)
 
     transfer = ops.create_application(
-        ApplicationKind.TRANSFER, applicant=people[2], licence=active[5], actor=None,
-        received_on=today - timedelta(days=30))
+        ApplicationKind.TRANSFER,
+        applicant=people[2],
+        licence=active[5],
+        actor=None,
+        received_on=today - timedelta(days=30),
+    )
     ops.start_review(transfer, actor=None)
     for doc_type, _ in ops.document_checklist(transfer):
         ops.add_document(transfer, doc_type, f"{doc_type.code}.pdf", DEMO_PDF, actor=None)
     for check in ops.eligibility_checks(transfer):
         if check.blocking and check.overridable:
-            ops.override_check(transfer, check.code, "موافقت رئیس کارگروه با توجه به سابقه دفتر",
-                               actor=None)
+            ops.override_check(
+                transfer, check.code, "موافقت رئیس کارگروه با توجه به سابقه دفتر", actor=None
+            )
     ops.transition(transfer, S.READY_FOR_WG, actor=None)
 
     moving = active[9]
     address_change = ops.create_application(
-        ApplicationKind.ADDRESS_CHANGE, applicant=moving.holder, licence=moving, actor=None,
-        received_on=today - timedelta(days=12), address=f"{moving.site.locality}، خیابان جدید، پلاک ۵",
-        lat=(moving.site.lat or 33.48) + 0.004, lon=(moving.site.lon or 48.35) + 0.003)
+        ApplicationKind.ADDRESS_CHANGE,
+        applicant=moving.holder,
+        licence=moving,
+        actor=None,
+        received_on=today - timedelta(days=12),
+        address=f"{moving.site.locality}، خیابان جدید، پلاک ۵",
+        lat=(moving.site.lat or 33.48) + 0.004,
+        lon=(moving.site.lon or 48.35) + 0.003,
+    )
     ops.start_review(address_change, actor=None)
-    ops.request_site_visit(address_change, actor=None, due_on=today + timedelta(days=10),
-                           note="بررسی محل جدید پیش از طرح در کارگروه")
+    ops.request_site_visit(
+        address_change,
+        actor=None,
+        due_on=today + timedelta(days=10),
+        note="بررسی محل جدید پیش از طرح در کارگروه",
+    )
 
-    upcoming = ops.schedule_session(today + timedelta(days=7), place="سالن جلسات اداره کل",
-                                    actor=None)
+    upcoming = ops.schedule_session(
+        today + timedelta(days=7), place="سالن جلسات اداره کل", actor=None
+    )
     ops.add_to_agenda(upcoming, transfer, actor=None)
     return len([fresh, late, renewal, transfer, address_change])
 
 
-DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
-            b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
+    b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def seed_licensing_demo() -> str:
@@ -181,8 +273,14 @@ def seed_licensing_demo() -> str:
         if site.id in licences or site.operator is None:
             continue
         issued, expires, renewed = _licence_dates(site.established_on, today)
-        licence = ops._new_licence(office_kind=site.kind, site=site, holder=site.operator,
-                                   issued_on=issued, expires_on=expires, application=None)
+        licence = ops._new_licence(
+            office_kind=site.kind,
+            site=site,
+            holder=site.operator,
+            issued_on=issued,
+            expires_on=expires,
+            application=None,
+        )
         licence.renewed_on = renewed
         licences[site.id] = licence
     for site in offices:
@@ -201,8 +299,11 @@ def seed_licensing_demo() -> str:
             licence.expires_on = min(licence.expires_on, site.status_since or licence.expires_on)
             licence.status_reason = "تعطیلی دفتر"
     # A few licences run out soon, for the follow-up list.
-    active = [lic for lic in licences.values()
-              if lic.status == LicenceStatus.ACTIVE and lic.application is None]
+    active = [
+        lic
+        for lic in licences.values()
+        if lic.status == LicenceStatus.ACTIVE and lic.application is None
+    ]
     for n, licence in enumerate(active[3:8]):
         licence.expires_on = today + timedelta(days=25 + 20 * n)
         licence.issued_on = licence.expires_on - relativedelta(years=5)
@@ -211,12 +312,15 @@ def seed_licensing_demo() -> str:
 
     db.session.flush()
     opened = _open_applications(offices, licences, today)
-    return (f"licensing demo: {len(licences)} licences, {len(new_1401)} issued in 1401 by two "
-            f"working-group sessions, {opened} open applications")
+    return (
+        f"licensing demo: {len(licences)} licences, {len(new_1401)} issued in 1401 by two "
+        f"working-group sessions, {opened} open applications"
+    )
 
 
 def db_offices():
     from core.extensions import db
 
-    return db.session.scalars(select(Site).where(Site.kind.in_(OFFICE_KINDS))
-                              .order_by(Site.established_on, Site.id))
+    return db.session.scalars(
+        select(Site).where(Site.kind.in_(OFFICE_KINDS)).order_by(Site.established_on, Site.id)
+    )

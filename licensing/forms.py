@@ -24,61 +24,80 @@ REQUIRED = "این فیلد اجباری است."
 
 class _ApplicationBase(BaseForm):
     received_on = JalaliDateField("تاریخ دریافت", validators=[InputRequired(REQUIRED)])
-    notes = TextAreaField("یادداشت", validators=[Optional(), Length(max=2000)],
-                          render_kw={"rows": 2})
+    notes = TextAreaField(
+        "یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
 
 
 class NewApplicationForm(_ApplicationBase):
-    office_kind = SelectField("نوع دفتر", choices=choices([
-        ("counter_office", "دفتر پیشخوان خدمات دولت"), ("rural_ict_office", "دفتر ICT روستایی")]))
+    office_kind = SelectField(
+        "نوع دفتر",
+        choices=choices(
+            [
+                ("counter_office", "دفتر پیشخوان خدمات دولت"),
+                ("rural_ict_office", "دفتر ICT روستایی"),
+            ]
+        ),
+    )
     applicant_national_id = NationalIdField("کد ملی متقاضی", validators=[DataRequired(REQUIRED)])
-    office_name = StringField("نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED),
-                                                               Length(max=200)])
+    office_name = StringField(
+        "نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
     county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
-    locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED),
-                                                          Length(max=100)])
-    address = TextAreaField("نشانی محل پیشنهادی", validators=[DataRequired(REQUIRED),
-                                                              Length(max=500)],
-                            render_kw={"rows": 2})
-    postal_code = DigitsField("کد پستی", validators=[Optional()], length=10,
-                              message="کد پستی باید ۱۰ رقم باشد.")
+    locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
+    address = TextAreaField(
+        "نشانی محل پیشنهادی",
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        render_kw={"rows": 2},
+    )
+    postal_code = DigitsField(
+        "کد پستی", validators=[Optional()], length=10, message="کد پستی باید ۱۰ رقم باشد."
+    )
     lat = CoordinateField("عرض جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lat")
     lon = CoordinateField("طول جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lon")
     premises_m2 = LocalIntegerField("مساحت محل (متر مربع)", validators=[Optional()])
 
 
 class TransferForm(_ApplicationBase):
-    licence_number = StringField("شماره پروانه", validators=[DataRequired(REQUIRED),
-                                                            Length(max=30)],
-                                 render_kw={"dir": "ltr"})
-    applicant_national_id = NationalIdField("کد ملی انتقال‌گیرنده",
-                                            validators=[DataRequired(REQUIRED)])
+    licence_number = StringField(
+        "شماره پروانه",
+        validators=[DataRequired(REQUIRED), Length(max=30)],
+        render_kw={"dir": "ltr"},
+    )
+    applicant_national_id = NationalIdField(
+        "کد ملی انتقال‌گیرنده", validators=[DataRequired(REQUIRED)]
+    )
 
 
 class RenewalForm(_ApplicationBase):
-    licence_number = StringField("شماره پروانه", validators=[DataRequired(REQUIRED),
-                                                            Length(max=30)],
-                                 render_kw={"dir": "ltr"})
+    licence_number = StringField(
+        "شماره پروانه",
+        validators=[DataRequired(REQUIRED), Length(max=30)],
+        render_kw={"dir": "ltr"},
+    )
 
 
 class AddressChangeForm(_ApplicationBase):
-    licence_number = StringField("شماره پروانه", validators=[DataRequired(REQUIRED),
-                                                            Length(max=30)],
-                                 render_kw={"dir": "ltr"})
+    licence_number = StringField(
+        "شماره پروانه",
+        validators=[DataRequired(REQUIRED), Length(max=30)],
+        render_kw={"dir": "ltr"},
+    )
     locality = StringField("شهر یا روستا", validators=[Optional(), Length(max=100)])
-    address = TextAreaField("نشانی جدید", validators=[DataRequired(REQUIRED), Length(max=500)],
-                            render_kw={"rows": 2})
-    postal_code = DigitsField("کد پستی جدید", validators=[Optional()], length=10,
-                              message="کد پستی باید ۱۰ رقم باشد.")
+    address = TextAreaField(
+        "نشانی جدید", validators=[DataRequired(REQUIRED), Length(max=500)], render_kw={"rows": 2}
+    )
+    postal_code = DigitsField(
+        "کد پستی جدید", validators=[Optional()], length=10, message="کد پستی باید ۱۰ رقم باشد."
+    )
     lat = CoordinateField("عرض جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lat")
     lon = CoordinateField("طول جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lon")
 
 
 class NoteForm(BaseForm):
     to_state = HiddenField()
-    note = TextAreaField("توضیح", validators=[Optional(), Length(max=1000)],
-                         render_kw={"rows": 2})
+    note = TextAreaField("توضیح", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
 
 
 class UploadForm(BaseForm):
@@ -88,23 +107,29 @@ class UploadForm(BaseForm):
 
 class OverrideForm(BaseForm):
     check_code = HiddenField(validators=[DataRequired(REQUIRED)])
-    reason = TextAreaField("دلیل نادیده گرفتن شرط", validators=[DataRequired(REQUIRED),
-                                                                Length(max=1000)],
-                           render_kw={"rows": 2})
+    reason = TextAreaField(
+        "دلیل نادیده گرفتن شرط",
+        validators=[DataRequired(REQUIRED), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
 
 
 class VisitRequestForm(BaseForm):
     due_on = JalaliDateField("مهلت بازدید", validators=[Optional()])
-    note = TextAreaField("توضیح برای بازرس", validators=[Optional(), Length(max=1000)],
-                         render_kw={"rows": 2})
+    note = TextAreaField(
+        "توضیح برای بازرس", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2}
+    )
 
 
 class VisitResultForm(BaseForm):
-    passed = RadioField("نتیجه", choices=choices([("yes", "محل تأیید شد"),
-                                                   ("no", "محل تأیید نشد")]),
-                        validators=[InputRequired("نتیجه را انتخاب کنید.")])
-    notes = TextAreaField("شرح بازدید", validators=[DataRequired(REQUIRED), Length(max=2000)],
-                          render_kw={"rows": 3})
+    passed = RadioField(
+        "نتیجه",
+        choices=choices([("yes", "محل تأیید شد"), ("no", "محل تأیید نشد")]),
+        validators=[InputRequired("نتیجه را انتخاب کنید.")],
+    )
+    notes = TextAreaField(
+        "شرح بازدید", validators=[DataRequired(REQUIRED), Length(max=2000)], render_kw={"rows": 3}
+    )
 
 
 class SessionForm(BaseForm):
@@ -113,19 +138,25 @@ class SessionForm(BaseForm):
 
 
 class AttendeeForm(BaseForm):
-    full_name = StringField("نام و نام خانوادگی", validators=[DataRequired(REQUIRED),
-                                                            Length(max=150)])
+    full_name = StringField(
+        "نام و نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=150)]
+    )
     title = StringField("سمت", validators=[Optional(), Length(max=150)])
     organisation = StringField("سازمان", validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
 class AgendaForm(BaseForm):
-    application_id = SelectField("درخواست آماده", coerce=int,
-                                 validators=[DataRequired("درخواستی انتخاب کنید.")])
+    application_id = SelectField(
+        "درخواست آماده", coerce=int, validators=[DataRequired("درخواستی انتخاب کنید.")]
+    )
 
 
 class DecisionForm(BaseForm):
-    decision = SelectField("تصمیم", choices=choices((s.value, s.label) for s in WG_DECISIONS),
-                           validators=[DataRequired(REQUIRED)])
-    reasons = TextAreaField("دلایل", validators=[DataRequired(REQUIRED), Length(max=2000)],
-                            render_kw={"rows": 2})
+    decision = SelectField(
+        "تصمیم",
+        choices=choices((s.value, s.label) for s in WG_DECISIONS),
+        validators=[DataRequired(REQUIRED)],
+    )
+    reasons = TextAreaField(
+        "دلایل", validators=[DataRequired(REQUIRED), Length(max=2000)], render_kw={"rows": 2}
+    )

@@ -24,8 +24,12 @@ class ApplicationKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"new": "صدور پروانه", "transfer": "انتقال", "renewal": "تمدید",
-                "address_change": "تغییر نشانی"}[self.value]
+        return {
+            "new": "صدور پروانه",
+            "transfer": "انتقال",
+            "renewal": "تمدید",
+            "address_change": "تغییر نشانی",
+        }[self.value]
 
 
 class ApplicationState(StrEnum):
@@ -42,17 +46,27 @@ class ApplicationState(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "received": "دریافت شده", "under_review": "در حال بررسی",
-            "site_visit_requested": "در انتظار بازدید محل", "ready_for_wg": "آماده طرح در کارگروه",
-            "approved": "تصویب شده", "rejected": "رد شده", "deferred": "مسکوت (تعویق)",
-            "licence_issued": "پروانه صادر شد", "closed": "مختومه",
+            "received": "دریافت شده",
+            "under_review": "در حال بررسی",
+            "site_visit_requested": "در انتظار بازدید محل",
+            "ready_for_wg": "آماده طرح در کارگروه",
+            "approved": "تصویب شده",
+            "rejected": "رد شده",
+            "deferred": "مسکوت (تعویق)",
+            "licence_issued": "پروانه صادر شد",
+            "closed": "مختومه",
         }[self.value]
 
     @property
     def badge(self) -> str:
-        return {"approved": "success", "licence_issued": "success", "rejected": "danger",
-                "closed": "secondary", "deferred": "warning",
-                "site_visit_requested": "info"}.get(self.value, "primary")
+        return {
+            "approved": "success",
+            "licence_issued": "success",
+            "rejected": "danger",
+            "closed": "secondary",
+            "deferred": "warning",
+            "site_visit_requested": "info",
+        }.get(self.value, "primary")
 
     @property
     def is_open(self) -> bool:
@@ -63,16 +77,27 @@ class ApplicationState(StrEnum):
 # through a working-group session; issuing only through issue_licence.
 TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     ApplicationState.RECEIVED: frozenset({ApplicationState.UNDER_REVIEW, ApplicationState.CLOSED}),
-    ApplicationState.UNDER_REVIEW: frozenset({
-        ApplicationState.SITE_VISIT_REQUESTED, ApplicationState.READY_FOR_WG,
-        ApplicationState.CLOSED}),
-    ApplicationState.SITE_VISIT_REQUESTED: frozenset({ApplicationState.UNDER_REVIEW,
-                                                      ApplicationState.CLOSED}),
-    ApplicationState.READY_FOR_WG: frozenset({
-        ApplicationState.APPROVED, ApplicationState.REJECTED, ApplicationState.DEFERRED,
-        ApplicationState.UNDER_REVIEW}),
-    ApplicationState.DEFERRED: frozenset({ApplicationState.READY_FOR_WG,
-                                          ApplicationState.UNDER_REVIEW, ApplicationState.CLOSED}),
+    ApplicationState.UNDER_REVIEW: frozenset(
+        {
+            ApplicationState.SITE_VISIT_REQUESTED,
+            ApplicationState.READY_FOR_WG,
+            ApplicationState.CLOSED,
+        }
+    ),
+    ApplicationState.SITE_VISIT_REQUESTED: frozenset(
+        {ApplicationState.UNDER_REVIEW, ApplicationState.CLOSED}
+    ),
+    ApplicationState.READY_FOR_WG: frozenset(
+        {
+            ApplicationState.APPROVED,
+            ApplicationState.REJECTED,
+            ApplicationState.DEFERRED,
+            ApplicationState.UNDER_REVIEW,
+        }
+    ),
+    ApplicationState.DEFERRED: frozenset(
+        {ApplicationState.READY_FOR_WG, ApplicationState.UNDER_REVIEW, ApplicationState.CLOSED}
+    ),
     ApplicationState.APPROVED: frozenset({ApplicationState.LICENCE_ISSUED}),
     ApplicationState.REJECTED: frozenset({ApplicationState.CLOSED}),
     ApplicationState.LICENCE_ISSUED: frozenset(),
@@ -91,13 +116,23 @@ class LicenceStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"active": "معتبر", "suspended": "تعلیق", "revoked": "لغو شده",
-                "expired": "منقضی", "superseded": "جایگزین شده"}[self.value]
+        return {
+            "active": "معتبر",
+            "suspended": "تعلیق",
+            "revoked": "لغو شده",
+            "expired": "منقضی",
+            "superseded": "جایگزین شده",
+        }[self.value]
 
     @property
     def badge(self) -> str:
-        return {"active": "success", "suspended": "warning", "revoked": "danger",
-                "expired": "secondary", "superseded": "secondary"}[self.value]
+        return {
+            "active": "success",
+            "suspended": "warning",
+            "revoked": "danger",
+            "expired": "secondary",
+            "superseded": "secondary",
+        }[self.value]
 
 
 class VisitRequestState(StrEnum):
@@ -133,11 +168,22 @@ class Application(TimestampMixin, VersionMixin, Base):
     __tablename__ = "applications"
     __label__ = "درخواست"
     __field_labels__ = {
-        "state": "وضعیت", "number": "شماره", "kind": "نوع درخواست", "office_kind": "نوع دفتر",
-        "applicant_id": "متقاضی", "received_on": "تاریخ دریافت", "due_on": "مهلت رسیدگی",
-        "office_name": "نام دفتر", "address": "نشانی", "lat": "عرض جغرافیایی",
-        "lon": "طول جغرافیایی", "postal_code": "کد پستی", "premises_m2": "مساحت محل",
-        "notes": "یادداشت", "county_id": "شهرستان", "locality": "شهر یا روستا",
+        "state": "وضعیت",
+        "number": "شماره",
+        "kind": "نوع درخواست",
+        "office_kind": "نوع دفتر",
+        "applicant_id": "متقاضی",
+        "received_on": "تاریخ دریافت",
+        "due_on": "مهلت رسیدگی",
+        "office_name": "نام دفتر",
+        "address": "نشانی",
+        "lat": "عرض جغرافیایی",
+        "lon": "طول جغرافیایی",
+        "postal_code": "کد پستی",
+        "premises_m2": "مساحت محل",
+        "notes": "یادداشت",
+        "county_id": "شهرستان",
+        "locality": "شهر یا روستا",
     }
     __table_args__ = (Index("ix_applications_state_due", "state", "due_on"),)
 
@@ -145,12 +191,14 @@ class Application(TimestampMixin, VersionMixin, Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind))
     office_kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind))
-    state: Mapped[ApplicationState] = mapped_column(_enum(ApplicationState),
-                                                    default=ApplicationState.RECEIVED)
+    state: Mapped[ApplicationState] = mapped_column(
+        _enum(ApplicationState), default=ApplicationState.RECEIVED
+    )
     applicant_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     # The licence acted on (transfer, renewal, address change) and its office.
-    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id", use_alter=True),
-                                                   index=True)
+    licence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("licences.id", use_alter=True), index=True
+    )
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     received_on: Mapped[date]
     due_on: Mapped[date]
@@ -173,13 +221,16 @@ class Application(TimestampMixin, VersionMixin, Base):
     licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id])
     site: Mapped[Site | None] = relationship()
     county: Mapped[County | None] = relationship()
-    steps: Mapped[list[ApplicationStep]] = relationship(back_populates="application",
-                                                        order_by="ApplicationStep.id")
+    steps: Mapped[list[ApplicationStep]] = relationship(
+        back_populates="application", order_by="ApplicationStep.id"
+    )
     documents: Mapped[list[ApplicationDocument]] = relationship(
-        back_populates="application", order_by="ApplicationDocument.id")
+        back_populates="application", order_by="ApplicationDocument.id"
+    )
     overrides: Mapped[list[CheckOverride]] = relationship(back_populates="application")
-    visit_requests: Mapped[list[VisitRequest]] = relationship(back_populates="application",
-                                                              order_by="VisitRequest.id")
+    visit_requests: Mapped[list[VisitRequest]] = relationship(
+        back_populates="application", order_by="VisitRequest.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Application {self.number} {self.kind} {self.state}>"
@@ -262,8 +313,9 @@ class VisitRequest(TimestampMixin, Base):
     lon: Mapped[float | None]
     address: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date]
-    state: Mapped[VisitRequestState] = mapped_column(_enum(VisitRequestState),
-                                                     default=VisitRequestState.REQUESTED)
+    state: Mapped[VisitRequestState] = mapped_column(
+        _enum(VisitRequestState), default=VisitRequestState.REQUESTED
+    )
     passed: Mapped[bool | None]
     result_notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None]
@@ -281,8 +333,14 @@ class Licence(TimestampMixin, VersionMixin, Base):
 
     __tablename__ = "licences"
     __label__ = "پروانه"
-    __field_labels__ = {"status": "وضعیت", "expires_on": "تاریخ انقضا", "issued_on": "تاریخ صدور",
-                        "holder_id": "دارنده", "address": "نشانی", "suspended_until": "تعلیق تا"}
+    __field_labels__ = {
+        "status": "وضعیت",
+        "expires_on": "تاریخ انقضا",
+        "issued_on": "تاریخ صدور",
+        "holder_id": "دارنده",
+        "address": "نشانی",
+        "suspended_until": "تعلیق تا",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
@@ -293,8 +351,9 @@ class Licence(TimestampMixin, VersionMixin, Base):
     previous_licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
     issued_on: Mapped[date] = mapped_column(index=True)
     expires_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[LicenceStatus] = mapped_column(_enum(LicenceStatus),
-                                                  default=LicenceStatus.ACTIVE)
+    status: Mapped[LicenceStatus] = mapped_column(
+        _enum(LicenceStatus), default=LicenceStatus.ACTIVE
+    )
     status_reason: Mapped[str | None] = mapped_column(Text)
     suspended_until: Mapped[date | None]
     # Snapshot printed on the certificate.
@@ -306,8 +365,9 @@ class Licence(TimestampMixin, VersionMixin, Base):
 
     site: Mapped[Site] = relationship()
     holder: Mapped[Person] = relationship()
-    application: Mapped[Application | None] = relationship(foreign_keys=[application_id],
-                                                           post_update=True)
+    application: Mapped[Application | None] = relationship(
+        foreign_keys=[application_id], post_update=True
+    )
     previous_licence: Mapped[Licence | None] = relationship(remote_side=[id])
 
     def is_valid_on(self, day: date) -> bool:
@@ -332,9 +392,11 @@ class WorkingGroupSession(TimestampMixin, VersionMixin, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     attendees: Mapped[list[WorkingGroupAttendee]] = relationship(
-        back_populates="session", order_by="WorkingGroupAttendee.id", cascade="all, delete-orphan")
+        back_populates="session", order_by="WorkingGroupAttendee.id", cascade="all, delete-orphan"
+    )
     items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="session", order_by="AgendaItem.position", cascade="all, delete-orphan")
+        back_populates="session", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<WorkingGroupSession {self.number}>"

@@ -18,7 +18,6 @@ from core.audit import because
 from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
-from core.geo import distance_m
 from core.persian import (
     clean_text,
     format_jalali,
@@ -71,13 +70,30 @@ def _jalali_year(day: date) -> int:
 # ---------------------------------------------------------------- applications
 
 
-APPLICATION_FIELDS = ("office_name", "county_id", "locality", "locality_type", "address",
-                      "postal_code", "lat", "lon", "premises_m2", "notes")
+APPLICATION_FIELDS = (
+    "office_name",
+    "county_id",
+    "locality",
+    "locality_type",
+    "address",
+    "postal_code",
+    "lat",
+    "lon",
+    "premises_m2",
+    "notes",
+)
 
 
-def create_application(kind: ApplicationKind | str, *, applicant: Person, actor,
-                       licence: Licence | None = None, office_kind: SiteKind | str | None = None,
-                       received_on: date | None = None, **details: Any) -> Application:
+def create_application(
+    kind: ApplicationKind | str,
+    *,
+    applicant: Person,
+    actor,
+    licence: Licence | None = None,
+    office_kind: SiteKind | str | None = None,
+    received_on: date | None = None,
+    **details: Any,
+) -> Application:
     """Register a request; it starts as 'received' with its statutory deadline."""
     kind = ApplicationKind(kind)
     received_on = received_on or today_tehran()
@@ -93,16 +109,27 @@ def create_application(kind: ApplicationKind | str, *, applicant: Person, actor,
     if kind == ApplicationKind.NEW:
         office_kind = SiteKind(office_kind or SiteKind.COUNTER_OFFICE)
         if office_kind not in OFFICE_KINDS:
-            raise DomainError("پروانه فقط برای دفاتر پیشخوان و ICT روستایی صادر می‌شود.",
-                              field="office_kind")
-        for key, label in (("office_name", "نام دفتر"), ("county_id", "شهرستان"),
-                           ("locality", "شهر یا روستا"), ("address", "نشانی")):
+            raise DomainError(
+                "پروانه فقط برای دفاتر پیشخوان و ICT روستایی صادر می‌شود.", field="office_kind"
+            )
+        for key, label in (
+            ("office_name", "نام دفتر"),
+            ("county_id", "شهرستان"),
+            ("locality", "شهر یا روستا"),
+            ("address", "نشانی"),
+        ):
             if not data[key]:
                 raise DomainError(f"{label} را وارد کنید.", field=key)
         if data["lat"] is None or data["lon"] is None:
             raise DomainError("مختصات محل پیشنهادی را وارد کنید.", field="lat")
-        data["locality_type"] = LocalityType(data["locality_type"] or (
-            LocalityType.VILLAGE if office_kind == SiteKind.RURAL_ICT_OFFICE else LocalityType.CITY))
+        data["locality_type"] = LocalityType(
+            data["locality_type"]
+            or (
+                LocalityType.VILLAGE
+                if office_kind == SiteKind.RURAL_ICT_OFFICE
+                else LocalityType.CITY
+            )
+        )
         site = None
     else:
         if licence is None:
@@ -114,18 +141,32 @@ def create_application(kind: ApplicationKind | str, *, applicant: Person, actor,
                 raise DomainError("نشانی جدید را وارد کنید.", field="address")
             if data["lat"] is None or data["lon"] is None:
                 raise DomainError("مختصات نشانی جدید را وارد کنید.", field="lat")
-        open_same = db.session.scalar(select(func.count()).select_from(Application).where(
-            Application.licence_id == licence.id,
-            Application.state.not_in([S.LICENCE_ISSUED, S.CLOSED, S.REJECTED])))
+        open_same = db.session.scalar(
+            select(func.count())
+            .select_from(Application)
+            .where(
+                Application.licence_id == licence.id,
+                Application.state.not_in([S.LICENCE_ISSUED, S.CLOSED, S.REJECTED]),
+            )
+        )
         if open_same:
-            raise DomainError("برای این پروانه درخواست باز دیگری در جریان است.",
-                              field="licence_number")
+            raise DomainError(
+                "برای این پروانه درخواست باز دیگری در جریان است.", field="licence_number"
+            )
     deadline = get_setting(f"licensing.deadline_days.{kind.value}")
     year = _jalali_year(received_on)
     application = Application(
-        number=f"{year}-{next_value(f'application:{year}'):05d}", kind=kind,
-        office_kind=office_kind, state=S.RECEIVED, applicant=applicant, licence=licence, site=site,
-        received_on=received_on, due_on=received_on + timedelta(days=deadline), **data)
+        number=f"{year}-{next_value(f'application:{year}'):05d}",
+        kind=kind,
+        office_kind=office_kind,
+        state=S.RECEIVED,
+        applicant=applicant,
+        licence=licence,
+        site=site,
+        received_on=received_on,
+        due_on=received_on + timedelta(days=deadline),
+        **data,
+    )
     db.session.add(application)
     db.session.flush()
     _record_step(application, None, S.RECEIVED, actor, "ثبت درخواست")
@@ -133,20 +174,29 @@ def create_application(kind: ApplicationKind | str, *, applicant: Person, actor,
 
 
 def _record_step(application: Application, from_state, to_state, actor, note=None) -> None:
-    db.session.add(ApplicationStep(application=application, from_state=from_state,
-                                   to_state=to_state, actor_id=_actor_id(actor),
-                                   actor_name=_actor_name(actor), note=note))
+    db.session.add(
+        ApplicationStep(
+            application=application,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=_actor_id(actor),
+            actor_name=_actor_name(actor),
+            note=note,
+        )
+    )
     db.session.flush()
 
 
-def transition(application: Application, to_state: ApplicationState | str, *, actor,
-               note: str | None = None) -> Application:
+def transition(
+    application: Application, to_state: ApplicationState | str, *, actor, note: str | None = None
+) -> Application:
     """Move an application one step along its workflow; an illegal step is refused in Persian."""
     to_state = ApplicationState(to_state)
     from_state = application.state
     if to_state not in TRANSITIONS[from_state]:
         raise DomainError(
-            f"درخواست در وضعیت «{from_state.label}» است و نمی‌توان آن را به «{to_state.label}» برد.")
+            f"درخواست در وضعیت «{from_state.label}» است و نمی‌توان آن را به «{to_state.label}» برد."
+        )
     if to_state == S.CLOSED and not clean_text(note):
         raise DomainError("دلیل مختومه کردن درخواست را بنویسید.", field="note")
     if to_state == S.READY_FOR_WG:
@@ -175,8 +225,11 @@ def is_overdue(application: Application, today: date | None = None) -> bool:
 
 # ---------------------------------------------------------------- documents
 
-ALLOWED_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\x89PNG": ("image/png", ".png"),
-                 b"\xff\xd8\xff": ("image/jpeg", ".jpg")}
+ALLOWED_TYPES = {
+    b"%PDF": ("application/pdf", ".pdf"),
+    b"\x89PNG": ("image/png", ".png"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+}
 
 
 def sniff_type(head: bytes) -> tuple[str, str] | None:
@@ -187,11 +240,15 @@ def sniff_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def document_checklist(application: Application) -> list[tuple[DocumentType, list[ApplicationDocument]]]:
+def document_checklist(
+    application: Application,
+) -> list[tuple[DocumentType, list[ApplicationDocument]]]:
     """The checklist for the application's kind with the files uploaded against each item."""
-    types = db.session.scalars(select(DocumentType).where(
-        DocumentType.kind == application.kind, DocumentType.active.is_(True))
-        .order_by(DocumentType.position, DocumentType.id)).all()
+    types = db.session.scalars(
+        select(DocumentType)
+        .where(DocumentType.kind == application.kind, DocumentType.active.is_(True))
+        .order_by(DocumentType.position, DocumentType.id)
+    ).all()
     return [(t, [d for d in application.documents if d.document_type_id == t.id]) for t in types]
 
 
@@ -206,8 +263,9 @@ def upload_directory() -> Path:
     return path
 
 
-def add_document(application: Application, document_type: DocumentType, filename: str,
-                 content: bytes, *, actor) -> ApplicationDocument:
+def add_document(
+    application: Application, document_type: DocumentType, filename: str, content: bytes, *, actor
+) -> ApplicationDocument:
     """Store an uploaded document after checking its real type and size."""
     if not application.state.is_open:
         raise DomainError("به درخواست مختومه نمی‌توان مدرک افزود.", field="file")
@@ -215,14 +273,17 @@ def add_document(application: Application, document_type: DocumentType, filename
         raise DomainError("این مدرک در فهرست مدارک این نوع درخواست نیست.", field="document_type")
     limit_mb = get_setting("licensing.document_max_mb")
     if len(content) > limit_mb * 1024 * 1024:
-        raise DomainError(f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.",
-                          field="file")
+        raise DomainError(
+            f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.", field="file"
+        )
     if not content:
         raise DomainError("فایل خالی است.", field="file")
     sniffed = sniff_type(content[:8])
     if sniffed is None:
-        raise DomainError("فقط فایل PDF، JPEG یا PNG پذیرفته می‌شود (نوع فایل از محتوای آن "
-                          "تشخیص داده شد).", field="file")
+        raise DomainError(
+            "فقط فایل PDF، JPEG یا PNG پذیرفته می‌شود (نوع فایل از محتوای آن تشخیص داده شد).",
+            field="file",
+        )
     content_type, extension = sniffed
     digest = hashlib.sha256(content).hexdigest()
     storage_key = f"{digest}{extension}"
@@ -230,10 +291,15 @@ def add_document(application: Application, document_type: DocumentType, filename
     if not target.exists():
         target.write_bytes(content)
     document = ApplicationDocument(
-        application=application, document_type=document_type,
+        application=application,
+        document_type=document_type,
         filename=clean_text(Path(filename or "file").name)[:255] or "file",
-        content_type=content_type, size=len(content), sha256=digest, storage_key=storage_key,
-        uploaded_by_id=_actor_id(actor))
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        storage_key=storage_key,
+        uploaded_by_id=_actor_id(actor),
+    )
     db.session.add(document)
     db.session.flush()
     return document
@@ -269,16 +335,25 @@ def _distance_check(application: Application) -> CheckResult:
     title = "فاصله از نزدیک‌ترین دفتر هم‌نوع فعال"
     point = (application.lat, application.lon)
     radius = max(minimum * 20, 50_000)
-    nearby = [(s, d) for s, d in registry_ops.sites_near(*point, radius, kind=application.office_kind,
-                                                         status=SiteStatus.ACTIVE)
-              if s.id != application.site_id]
+    nearby = [
+        (s, d)
+        for s, d in registry_ops.sites_near(
+            *point, radius, kind=application.office_kind, status=SiteStatus.ACTIVE
+        )
+        if s.id != application.site_id
+    ]
     if not nearby:
-        return CheckResult("distance", title, True,
-                           f"دفتر هم‌نوع فعالی در شعاع {to_persian_digits(round(radius / 1000))} "
-                           "کیلومتری نیست.")
+        return CheckResult(
+            "distance",
+            title,
+            True,
+            f"دفتر هم‌نوع فعالی در شعاع {to_persian_digits(round(radius / 1000))} کیلومتری نیست.",
+        )
     site, meters = nearby[0]
-    detail = (f"نزدیک‌ترین: «{site.name}» در {to_persian_digits(round(meters))} متری "
-              f"(کمترین فاصله مجاز {to_persian_digits(minimum)} متر).")
+    detail = (
+        f"نزدیک‌ترین: «{site.name}» در {to_persian_digits(round(meters))} متری "
+        f"(کمترین فاصله مجاز {to_persian_digits(minimum)} متر)."
+    )
     return CheckResult("distance", title, meters >= minimum, detail)
 
 
@@ -287,53 +362,89 @@ def _quota_check(application: Application) -> CheckResult:
     county = application.county
     per_office = get_setting(f"licensing.people_per_office.{application.office_kind.value}")
     if county is None or not county.population:
-        return CheckResult("quota", title, False, "جمعیت شهرستان ثبت نشده است؛ سهمیه قابل محاسبه نیست.")
+        return CheckResult(
+            "quota", title, False, "جمعیت شهرستان ثبت نشده است؛ سهمیه قابل محاسبه نیست."
+        )
     quota = county.population // per_office
-    active = db.session.scalar(select(func.count()).select_from(
-        _active_offices(application.office_kind).where(Site.county_id == county.id).subquery()))
-    detail = (f"{to_persian_digits(active)} دفتر فعال در شهرستان {county.name}؛ سهمیه "
-              f"{to_persian_digits(quota)} دفتر (یک دفتر برای هر {to_persian_digits(per_office)} نفر).")
+    active = db.session.scalar(
+        select(func.count()).select_from(
+            _active_offices(application.office_kind).where(Site.county_id == county.id).subquery()
+        )
+    )
+    detail = (
+        f"{to_persian_digits(active)} دفتر فعال در شهرستان {county.name}؛ سهمیه "
+        f"{to_persian_digits(quota)} دفتر (یک دفتر برای هر {to_persian_digits(per_office)} نفر)."
+    )
     return CheckResult("quota", title, active < quota, detail)
 
 
 def _applicant_checks(application: Application) -> list[CheckResult]:
     applicant = application.applicant
-    running = db.session.scalars(select(Site).where(
-        Site.operator_id == applicant.id, Site.kind.in_(OFFICE_KINDS),
-        Site.status.in_([SiteStatus.ACTIVE, SiteStatus.SUSPENDED]),
-        Site.id != (application.site_id or 0))).all()
-    revoked = db.session.scalars(select(Licence).where(
-        Licence.holder_id == applicant.id, Licence.status == LicenceStatus.REVOKED)).all()
+    running = db.session.scalars(
+        select(Site).where(
+            Site.operator_id == applicant.id,
+            Site.kind.in_(OFFICE_KINDS),
+            Site.status.in_([SiteStatus.ACTIVE, SiteStatus.SUSPENDED]),
+            Site.id != (application.site_id or 0),
+        )
+    ).all()
+    revoked = db.session.scalars(
+        select(Licence).where(
+            Licence.holder_id == applicant.id, Licence.status == LicenceStatus.REVOKED
+        )
+    ).all()
     return [
-        CheckResult("applicant_runs_office", "متقاضی دفتر دیگری را اداره نمی‌کند", not running,
-                    "متقاضی متصدی «" + "»، «".join(s.name for s in running) + "» است."
-                    if running else "متقاضی متصدی دفتر دیگری نیست."),
-        CheckResult("applicant_revoked", "متقاضی سابقه لغو پروانه ندارد", not revoked,
-                    "پروانه " + "، ".join(ltr(to_persian_digits(lic.number)) for lic in revoked)
-                    + " از این شخص لغو شده است." if revoked else "سابقه لغو پروانه ندارد."),
+        CheckResult(
+            "applicant_runs_office",
+            "متقاضی دفتر دیگری را اداره نمی‌کند",
+            not running,
+            "متقاضی متصدی «" + "»، «".join(s.name for s in running) + "» است."
+            if running
+            else "متقاضی متصدی دفتر دیگری نیست.",
+        ),
+        CheckResult(
+            "applicant_revoked",
+            "متقاضی سابقه لغو پروانه ندارد",
+            not revoked,
+            "پروانه "
+            + "، ".join(ltr(to_persian_digits(lic.number)) for lic in revoked)
+            + " از این شخص لغو شده است."
+            if revoked
+            else "سابقه لغو پروانه ندارد.",
+        ),
     ]
 
 
 def _licence_state_check(application: Application) -> CheckResult:
     licence = application.licence
     ok = licence.status == LicenceStatus.ACTIVE
-    detail = (f"پروانه {ltr(to_persian_digits(licence.number))} «{licence.status.label}» است"
-              + (f" (تا {format_jalali(licence.suspended_until)})" if licence.suspended_until
-                 and licence.status == LicenceStatus.SUSPENDED else "") + ".")
+    detail = (
+        f"پروانه {ltr(to_persian_digits(licence.number))} «{licence.status.label}» است"
+        + (
+            f" (تا {format_jalali(licence.suspended_until)})"
+            if licence.suspended_until and licence.status == LicenceStatus.SUSPENDED
+            else ""
+        )
+        + "."
+    )
     # A suspended or revoked licence may not be transferred or moved: this is not overridable.
-    return CheckResult("licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail,
-                       overridable=False)
+    return CheckResult(
+        "licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail, overridable=False
+    )
 
 
 def _renewal_window_check(application: Application) -> CheckResult:
     licence = application.licence
     latest = licence.expires_on - timedelta(
-        days=get_setting("licence.renewal_request_min_days_before_expiry"))
+        days=get_setting("licence.renewal_request_min_days_before_expiry")
+    )
     earliest = licence.expires_on - timedelta(days=get_setting("licence.renewal_window_open_days"))
     received = application.received_on
     ok = earliest <= received <= latest
-    detail = (f"درخواست در {format_jalali(received)} رسید؛ بازه مجاز از {format_jalali(earliest)} "
-              f"تا {format_jalali(latest)} (انقضا {format_jalali(licence.expires_on)}).")
+    detail = (
+        f"درخواست در {format_jalali(received)} رسید؛ بازه مجاز از {format_jalali(earliest)} "
+        f"تا {format_jalali(latest)} (انقضا {format_jalali(licence.expires_on)})."
+    )
     return CheckResult("renewal_window", "درخواست تمدید در مهلت مقرر", ok, detail)
 
 
@@ -341,23 +452,42 @@ def _transfer_checks(application: Application) -> list[CheckResult]:
     licence = application.licence
     months = get_setting("transfer.min_remaining_validity_months")
     needed_until = application.received_on + relativedelta(months=months)
-    checks = [CheckResult(
-        "transfer_validity", "اعتبار باقی‌مانده پروانه برای انتقال",
-        licence.expires_on >= needed_until,
-        f"پروانه تا {format_jalali(licence.expires_on)} اعتبار دارد؛ دست‌کم "
-        f"{to_persian_digits(months)} ماه لازم است (تا {format_jalali(needed_until)}).")]
+    checks = [
+        CheckResult(
+            "transfer_validity",
+            "اعتبار باقی‌مانده پروانه برای انتقال",
+            licence.expires_on >= needed_until,
+            f"پروانه تا {format_jalali(licence.expires_on)} اعتبار دارد؛ دست‌کم "
+            f"{to_persian_digits(months)} ماه لازم است (تا {format_jalali(needed_until)}).",
+        )
+    ]
     years = get_setting("transfer.no_retransfer_years")
-    came_by_transfer = (licence.application is not None
-                        and licence.application.kind == ApplicationKind.TRANSFER)
+    came_by_transfer = (
+        licence.application is not None and licence.application.kind == ApplicationKind.TRANSFER
+    )
     since = licence.issued_on + relativedelta(years=years)
     recent = came_by_transfer and application.received_on < since
-    checks.append(CheckResult(
-        "retransfer", "منع انتقال دوباره", not recent,
-        f"این پروانه در {format_jalali(licence.issued_on)} با انتقال صادر شده؛ انتقال دوباره از "
-        f"{format_jalali(since)} ممکن است." if recent else "منع انتقال دوباره وجود ندارد."))
+    checks.append(
+        CheckResult(
+            "retransfer",
+            "منع انتقال دوباره",
+            not recent,
+            f"این پروانه در {format_jalali(licence.issued_on)} با انتقال صادر شده؛ انتقال دوباره از "
+            f"{format_jalali(since)} ممکن است."
+            if recent
+            else "منع انتقال دوباره وجود ندارد.",
+        )
+    )
     if application.applicant_id == licence.holder_id:
-        checks.append(CheckResult("transferee", "انتقال‌گیرنده غیر از دارنده فعلی", False,
-                                  "متقاضی همان دارنده فعلی پروانه است.", overridable=False))
+        checks.append(
+            CheckResult(
+                "transferee",
+                "انتقال‌گیرنده غیر از دارنده فعلی",
+                False,
+                "متقاضی همان دارنده فعلی پروانه است.",
+                overridable=False,
+            )
+        )
     return checks
 
 
@@ -378,10 +508,15 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
     if kind == ApplicationKind.RENEWAL:
         checks.append(_renewal_window_check(application))
     missing = missing_documents(application)
-    checks.append(CheckResult(
-        "documents", "مدارک لازم بارگذاری شده", not missing,
-        "کامل است." if not missing else "کم است: " + "، ".join(t.title for t in missing),
-        overridable=False))
+    checks.append(
+        CheckResult(
+            "documents",
+            "مدارک لازم بارگذاری شده",
+            not missing,
+            "کامل است." if not missing else "کم است: " + "، ".join(t.title for t in missing),
+            overridable=False,
+        )
+    )
     overrides = {o.check_code: o for o in application.overrides}
     for check in checks:
         if not check.passed and check.overridable:
@@ -393,8 +528,7 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
     """Overrule a failed check with a written reason; the reason is kept and audited."""
     reason = clean_text(reason)
     if len(reason) < 10:
-        raise DomainError("دلیل نادیده گرفتن شرط را کامل بنویسید (دست‌کم ۱۰ نویسه).",
-                          field="reason")
+        raise DomainError("دلیل نادیده گرفتن شرط را کامل بنویسید (دست‌کم ۱۰ نویسه).", field="reason")
     check = next((c for c in eligibility_checks(application) if c.code == code), None)
     if check is None or check.passed:
         raise DomainError("این شرط برقرار است و نیازی به نادیده گرفتن ندارد.", field="check_code")
@@ -403,8 +537,9 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
     if check.override is not None:
         raise DomainError("این شرط پیش‌تر نادیده گرفته شده است.", field="check_code")
     with because(reason):
-        override = CheckOverride(application=application, check_code=code, reason=reason,
-                                 actor_id=_actor_id(actor))
+        override = CheckOverride(
+            application=application, check_code=code, reason=reason, actor_id=_actor_id(actor)
+        )
         db.session.add(override)
         db.session.flush()
     return override
@@ -413,8 +548,10 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
 def _require_ready(application: Application) -> None:
     blocking = [c for c in eligibility_checks(application) if c.blocking]
     if blocking:
-        raise DomainError("پیش از طرح در کارگروه این شرط‌ها باید برقرار یا با دلیل نادیده گرفته "
-                          "شوند: " + "، ".join(c.title for c in blocking))
+        raise DomainError(
+            "پیش از طرح در کارگروه این شرط‌ها باید برقرار یا با دلیل نادیده گرفته "
+            "شوند: " + "، ".join(c.title for c in blocking)
+        )
     pending = [v for v in application.visit_requests if v.state == VisitRequestState.REQUESTED]
     if pending:
         raise DomainError("نتیجه بازدید محل هنوز ثبت نشده است.")
@@ -423,23 +560,34 @@ def _require_ready(application: Application) -> None:
 # ---------------------------------------------------------------- site visits
 
 
-def request_site_visit(application: Application, *, actor, due_on: date | None = None,
-                       note: str | None = None) -> VisitRequest:
+def request_site_visit(
+    application: Application, *, actor, due_on: date | None = None, note: str | None = None
+) -> VisitRequest:
     """Ask inspectors to check the proposed site; the application waits for the result."""
-    if application.kind not in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE,
-                                ApplicationKind.TRANSFER):
+    if application.kind not in (
+        ApplicationKind.NEW,
+        ApplicationKind.ADDRESS_CHANGE,
+        ApplicationKind.TRANSFER,
+    ):
         raise DomainError("برای این نوع درخواست بازدید محل لازم نیست.")
     transition(application, S.SITE_VISIT_REQUESTED, actor=actor, note=note)
-    purpose = {"new": "new_site", "address_change": "address_change",
-               "transfer": "performance"}[application.kind.value]
+    purpose = {"new": "new_site", "address_change": "address_change", "transfer": "performance"}[
+        application.kind.value
+    ]
     lat, lon, address = application.lat, application.lon, application.address
     if application.kind == ApplicationKind.TRANSFER and application.site is not None:
         lat, lon, address = application.site.lat, application.site.lon, application.site.address
     visit = VisitRequest(
-        application=application, site=application.site, purpose=purpose, lat=lat, lon=lon,
+        application=application,
+        site=application.site,
+        purpose=purpose,
+        lat=lat,
+        lon=lon,
         address=address,
-        due_on=due_on or today_tehran() + timedelta(days=get_setting("licensing.site_visit_due_days")),
-        requested_by_id=_actor_id(actor))
+        due_on=due_on
+        or today_tehran() + timedelta(days=get_setting("licensing.site_visit_due_days")),
+        requested_by_id=_actor_id(actor),
+    )
     db.session.add(visit)
     db.session.flush()
     return visit
@@ -456,14 +604,18 @@ def record_visit_result(visit: VisitRequest, *, passed: bool, notes: str, actor)
     db.session.flush()
     if visit.application is not None and visit.application.state == S.SITE_VISIT_REQUESTED:
         verdict = "تأیید شد" if passed else "تأیید نشد"
-        transition(visit.application, S.UNDER_REVIEW, actor=actor,
-                   note=f"نتیجه بازدید محل: {verdict}")
+        transition(
+            visit.application, S.UNDER_REVIEW, actor=actor, note=f"نتیجه بازدید محل: {verdict}"
+        )
     return visit
 
 
 def open_visit_requests() -> Select:
-    return (select(VisitRequest).where(VisitRequest.state == VisitRequestState.REQUESTED)
-            .order_by(VisitRequest.due_on))
+    return (
+        select(VisitRequest)
+        .where(VisitRequest.state == VisitRequestState.REQUESTED)
+        .order_by(VisitRequest.due_on)
+    )
 
 
 # ---------------------------------------------------------------- working group
@@ -475,8 +627,9 @@ def schedule_session(held_on: date, *, place: str | None, actor) -> WorkingGroup
         raise DomainError("تاریخ جلسه را وارد کنید.", field="held_on")
     year = _jalali_year(held_on)
     serial = next_value(f"wg_session:{year}")
-    session = WorkingGroupSession(number=f"{year}-{serial:02d}", held_on=held_on,
-                                  place=clean_text(place) or None)
+    session = WorkingGroupSession(
+        number=f"{year}-{serial:02d}", held_on=held_on, place=clean_text(place) or None
+    )
     db.session.add(session)
     db.session.flush()
     return session
@@ -494,9 +647,15 @@ def add_to_agenda(session: WorkingGroupSession, application: Application, *, act
         raise DomainError("فقط درخواست‌های «آماده طرح در کارگروه» در دستور جلسه قرار می‌گیرند.")
     if any(item.application_id == application.id for item in session.items):
         raise DomainError("این درخواست در دستور همین جلسه است.")
-    elsewhere = db.session.scalar(select(AgendaItem).join(WorkingGroupSession).where(
-        AgendaItem.application_id == application.id, AgendaItem.decision.is_(None),
-        WorkingGroupSession.closed.is_(False)))
+    elsewhere = db.session.scalar(
+        select(AgendaItem)
+        .join(WorkingGroupSession)
+        .where(
+            AgendaItem.application_id == application.id,
+            AgendaItem.decision.is_(None),
+            WorkingGroupSession.closed.is_(False),
+        )
+    )
     if elsewhere is not None:
         raise DomainError("این درخواست در دستور جلسه باز دیگری است.")
     item = AgendaItem(session=session, application=application, position=len(session.items) + 1)
@@ -515,15 +674,28 @@ def remove_from_agenda(item: AgendaItem, *, actor) -> None:
 
 def ready_applications() -> list[Application]:
     """Applications ready for the working group and not yet on an open agenda."""
-    on_agenda = select(AgendaItem.application_id).join(WorkingGroupSession).where(
-        WorkingGroupSession.closed.is_(False), AgendaItem.decision.is_(None))
-    return list(db.session.scalars(select(Application).where(
-        Application.state == S.READY_FOR_WG, Application.id.not_in(on_agenda))
-        .order_by(Application.received_on)))
+    on_agenda = (
+        select(AgendaItem.application_id)
+        .join(WorkingGroupSession)
+        .where(WorkingGroupSession.closed.is_(False), AgendaItem.decision.is_(None))
+    )
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.state == S.READY_FOR_WG, Application.id.not_in(on_agenda))
+            .order_by(Application.received_on)
+        )
+    )
 
 
-def add_attendee(session: WorkingGroupSession, *, full_name: str, organisation: str,
-                 title: str | None = None, actor) -> WorkingGroupAttendee:
+def add_attendee(
+    session: WorkingGroupSession,
+    *,
+    full_name: str,
+    organisation: str,
+    title: str | None = None,
+    actor,
+) -> WorkingGroupAttendee:
     """Record who attended and the organisation they represent."""
     _require_open(session)
     full_name, organisation = clean_text(full_name), clean_text(organisation)
@@ -531,15 +703,20 @@ def add_attendee(session: WorkingGroupSession, *, full_name: str, organisation: 
         raise DomainError("نام حاضر را وارد کنید.", field="full_name")
     if not organisation:
         raise DomainError("سازمان را وارد کنید.", field="organisation")
-    attendee = WorkingGroupAttendee(session=session, full_name=full_name,
-                                    organisation=organisation, title=clean_text(title) or None)
+    attendee = WorkingGroupAttendee(
+        session=session,
+        full_name=full_name,
+        organisation=organisation,
+        title=clean_text(title) or None,
+    )
     db.session.add(attendee)
     db.session.flush()
     return attendee
 
 
-def record_decision(item: AgendaItem, decision: ApplicationState | str, reasons: str, *,
-                    actor) -> AgendaItem:
+def record_decision(
+    item: AgendaItem, decision: ApplicationState | str, reasons: str, *, actor
+) -> AgendaItem:
     """The working group's decision on one agenda item, with reasons; it moves the application."""
     _require_open(item.session)
     decision = ApplicationState(decision)
@@ -555,8 +732,9 @@ def record_decision(item: AgendaItem, decision: ApplicationState | str, reasons:
     item.decision = decision
     item.reasons = reasons
     application = item.application
-    transition(application, decision, actor=actor,
-               note=f"کارگروه جلسه {item.session.number}: {reasons}")
+    transition(
+        application, decision, actor=actor, note=f"کارگروه جلسه {item.session.number}: {reasons}"
+    )
     application.decided_on = item.session.held_on
     application.decision_reason = reasons
     db.session.flush()
@@ -570,7 +748,9 @@ def close_session(session: WorkingGroupSession, *, actor) -> WorkingGroupSession
         raise DomainError("دستور جلسه خالی است.")
     undecided = [i for i in session.items if i.decision is None]
     if undecided:
-        raise DomainError(f"برای {to_persian_digits(len(undecided))} بند دستور جلسه تصمیمی ثبت نشده است.")
+        raise DomainError(
+            f"برای {to_persian_digits(len(undecided))} بند دستور جلسه تصمیمی ثبت نشده است."
+        )
     session.closed = True
     db.session.flush()
     return session
@@ -587,14 +767,30 @@ def next_licence_number(office_kind: SiteKind, issued_on: date) -> str:
     return f"15-{kind_code}-{year}-{serial:05d}"
 
 
-def _new_licence(*, office_kind: SiteKind, site: Site, holder: Person, issued_on: date,
-                 expires_on: date, application: Application | None,
-                 previous: Licence | None = None) -> Licence:
+def _new_licence(
+    *,
+    office_kind: SiteKind,
+    site: Site,
+    holder: Person,
+    issued_on: date,
+    expires_on: date,
+    application: Application | None,
+    previous: Licence | None = None,
+) -> Licence:
     licence = Licence(
-        number=next_licence_number(office_kind, issued_on), office_kind=office_kind, site=site,
-        holder=holder, application=application, previous_licence=previous, issued_on=issued_on,
-        expires_on=expires_on, status=LicenceStatus.ACTIVE, office_name=site.name,
-        address=site.address, verify_token=secrets.token_urlsafe(18))
+        number=next_licence_number(office_kind, issued_on),
+        office_kind=office_kind,
+        site=site,
+        holder=holder,
+        application=application,
+        previous_licence=previous,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        status=LicenceStatus.ACTIVE,
+        office_name=site.name,
+        address=site.address,
+        verify_token=secrets.token_urlsafe(18),
+    )
     db.session.add(licence)
     db.session.flush()
     return licence
@@ -617,48 +813,86 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     kind = application.kind
     old = application.licence
     if old is not None and old.status != LicenceStatus.ACTIVE:
-        raise DomainError(f"پروانه {ltr(to_persian_digits(old.number))} «{old.status.label}» است و این "
-                          "درخواست بر آن اجرا نمی‌شود.")
+        raise DomainError(
+            f"پروانه {ltr(to_persian_digits(old.number))} «{old.status.label}» است و این "
+            "درخواست بر آن اجرا نمی‌شود."
+        )
     if kind == ApplicationKind.NEW:
-        site = registry_ops.create_site({
-            "kind": application.office_kind, "code": _new_site_code(application),
-            "name": application.office_name, "county_id": application.county_id,
-            "locality": application.locality, "locality_type": application.locality_type,
-            "address": application.address, "postal_code": application.postal_code,
-            "lat": application.lat, "lon": application.lon, "established_on": issued_on,
-            "operator_id": application.applicant_id}, actor=actor)
+        site = registry_ops.create_site(
+            {
+                "kind": application.office_kind,
+                "code": _new_site_code(application),
+                "name": application.office_name,
+                "county_id": application.county_id,
+                "locality": application.locality,
+                "locality_type": application.locality_type,
+                "address": application.address,
+                "postal_code": application.postal_code,
+                "lat": application.lat,
+                "lon": application.lon,
+                "established_on": issued_on,
+                "operator_id": application.applicant_id,
+            },
+            actor=actor,
+        )
         application.site = site
-        licence = _new_licence(office_kind=application.office_kind, site=site,
-                               holder=application.applicant, issued_on=issued_on,
-                               expires_on=issued_on + _validity(application.office_kind),
-                               application=application)
+        licence = _new_licence(
+            office_kind=application.office_kind,
+            site=site,
+            holder=application.applicant,
+            issued_on=issued_on,
+            expires_on=issued_on + _validity(application.office_kind),
+            application=application,
+        )
     elif kind == ApplicationKind.TRANSFER:
         site = old.site
-        _supersede(old, f"انتقال به {application.applicant.full_name} (درخواست {application.number})")
+        _supersede(
+            old, f"انتقال به {application.applicant.full_name} (درخواست {application.number})"
+        )
         site_data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
-        registry_ops.update_site(site, {**site_data, "operator_id": application.applicant_id},
-                                 actor=actor)
-        licence = _new_licence(office_kind=old.office_kind, site=site,
-                               holder=application.applicant, issued_on=issued_on,
-                               expires_on=old.expires_on, application=application, previous=old)
+        registry_ops.update_site(
+            site, {**site_data, "operator_id": application.applicant_id}, actor=actor
+        )
+        licence = _new_licence(
+            office_kind=old.office_kind,
+            site=site,
+            holder=application.applicant,
+            issued_on=issued_on,
+            expires_on=old.expires_on,
+            application=application,
+            previous=old,
+        )
     elif kind == ApplicationKind.ADDRESS_CHANGE:
         site = old.site
         site_data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
-        registry_ops.update_site(site, {
-            **site_data, "address": application.address, "lat": application.lat,
-            "lon": application.lon, "postal_code": application.postal_code or site.postal_code,
-            "locality": application.locality or site.locality}, actor=actor)
+        registry_ops.update_site(
+            site,
+            {
+                **site_data,
+                "address": application.address,
+                "lat": application.lat,
+                "lon": application.lon,
+                "postal_code": application.postal_code or site.postal_code,
+                "locality": application.locality or site.locality,
+            },
+            actor=actor,
+        )
         _supersede(old, f"تغییر نشانی (درخواست {application.number})")
-        licence = _new_licence(office_kind=old.office_kind, site=site, holder=old.holder,
-                               issued_on=issued_on, expires_on=old.expires_on,
-                               application=application, previous=old)
+        licence = _new_licence(
+            office_kind=old.office_kind,
+            site=site,
+            holder=old.holder,
+            issued_on=issued_on,
+            expires_on=old.expires_on,
+            application=application,
+            previous=old,
+        )
     else:  # renewal extends the same licence from its current expiry
         licence = old
         licence.expires_on = old.expires_on + _validity(old.office_kind)
         licence.renewed_on = issued_on
         licence.application = application
-    transition(application, S.LICENCE_ISSUED, actor=actor,
-               note=f"پروانه {ltr(licence.number)}")
+    transition(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {ltr(licence.number)}")
     db.session.flush()
     return licence
 
@@ -668,8 +902,9 @@ def _new_site_code(application: Application) -> str:
     return f"L{year}{application.id:05d}"
 
 
-def suspend_licence(licence: Licence, *, until: date, reason: str, actor,
-                    effective_on: date | None = None) -> Licence:
+def suspend_licence(
+    licence: Licence, *, until: date, reason: str, actor, effective_on: date | None = None
+) -> Licence:
     """Suspend a licence and its office until a date (a committee ruling does this)."""
     if licence.status != LicenceStatus.ACTIVE:
         raise DomainError(f"پروانه «{licence.status.label}» است و تعلیق نمی‌شود.")
@@ -677,14 +912,20 @@ def suspend_licence(licence: Licence, *, until: date, reason: str, actor,
     licence.suspended_until = until
     licence.status_reason = clean_text(reason)
     if licence.site.status == SiteStatus.ACTIVE:
-        registry_ops.change_site_status(licence.site, SiteStatus.SUSPENDED,
-                                        effective_on=effective_on, reason=reason, actor=actor)
+        registry_ops.change_site_status(
+            licence.site,
+            SiteStatus.SUSPENDED,
+            effective_on=effective_on,
+            reason=reason,
+            actor=actor,
+        )
     db.session.flush()
     return licence
 
 
-def revoke_licence(licence: Licence, *, reason: str, actor,
-                   effective_on: date | None = None) -> Licence:
+def revoke_licence(
+    licence: Licence, *, reason: str, actor, effective_on: date | None = None
+) -> Licence:
     """Revoke a licence; its office is marked revoked."""
     if licence.status in (LicenceStatus.REVOKED, LicenceStatus.SUPERSEDED):
         raise DomainError(f"پروانه «{licence.status.label}» است و لغو نمی‌شود.")
@@ -695,8 +936,9 @@ def revoke_licence(licence: Licence, *, reason: str, actor,
     licence.status_reason = reason
     licence.suspended_until = None
     if licence.site.status != SiteStatus.REVOKED:
-        registry_ops.change_site_status(licence.site, SiteStatus.REVOKED,
-                                        effective_on=effective_on, reason=reason, actor=actor)
+        registry_ops.change_site_status(
+            licence.site, SiteStatus.REVOKED, effective_on=effective_on, reason=reason, actor=actor
+        )
     db.session.flush()
     return licence
 
@@ -704,17 +946,24 @@ def revoke_licence(licence: Licence, *, reason: str, actor,
 def lift_ended_suspensions(today: date | None = None, *, actor=None) -> list[Licence]:
     """Restore licences whose suspension ended before today. Safe to run twice."""
     today = today or today_tehran()
-    ended = db.session.scalars(select(Licence).where(
-        Licence.status == LicenceStatus.SUSPENDED, Licence.suspended_until < today)).all()
+    ended = db.session.scalars(
+        select(Licence).where(
+            Licence.status == LicenceStatus.SUSPENDED, Licence.suspended_until < today
+        )
+    ).all()
     for licence in ended:
         licence.status = LicenceStatus.ACTIVE
         licence.status_reason = f"پایان تعلیق در {format_jalali(licence.suspended_until)}"
         until = licence.suspended_until
         licence.suspended_until = None
         if licence.site.status == SiteStatus.SUSPENDED:
-            registry_ops.change_site_status(licence.site, SiteStatus.ACTIVE,
-                                            effective_on=until + timedelta(days=1),
-                                            reason="پایان دوره تعلیق", actor=actor)
+            registry_ops.change_site_status(
+                licence.site,
+                SiteStatus.ACTIVE,
+                effective_on=until + timedelta(days=1),
+                reason="پایان دوره تعلیق",
+                actor=actor,
+            )
     db.session.flush()
     return list(ended)
 
@@ -722,8 +971,9 @@ def lift_ended_suspensions(today: date | None = None, *, actor=None) -> list[Lic
 def expire_licences(today: date | None = None) -> list[Licence]:
     """Mark active licences past their expiry date as expired. Safe to run twice."""
     today = today or today_tehran()
-    expired = db.session.scalars(select(Licence).where(
-        Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < today)).all()
+    expired = db.session.scalars(
+        select(Licence).where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < today)
+    ).all()
     for licence in expired:
         licence.status = LicenceStatus.EXPIRED
         licence.status_reason = "پایان مدت اعتبار"
@@ -735,9 +985,12 @@ def expiring_licences(today: date | None = None) -> Select:
     """Active licences expiring within the follow-up window, soonest first."""
     today = today or today_tehran()
     horizon = today + timedelta(days=get_setting("licence.expiry_followup_days"))
-    return (select(Licence).options(joinedload(Licence.site), joinedload(Licence.holder))
-            .where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_on.between(today, horizon))
-            .order_by(Licence.expires_on))
+    return (
+        select(Licence)
+        .options(joinedload(Licence.site), joinedload(Licence.holder))
+        .where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_on.between(today, horizon))
+        .order_by(Licence.expires_on)
+    )
 
 
 def find_licence(number: str) -> Licence | None:
@@ -750,12 +1003,22 @@ def find_licence(number: str) -> Licence | None:
 
 def licence_history(site: Site) -> list[Licence]:
     """Every licence an office has had, newest first."""
-    return list(db.session.scalars(select(Licence).where(Licence.site_id == site.id)
-                                   .order_by(Licence.issued_on.desc(), Licence.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Licence)
+            .where(Licence.site_id == site.id)
+            .order_by(Licence.issued_on.desc(), Licence.id.desc())
+        )
+    )
 
 
-def inbox(*, state: str | None = None, kind: str | None = None, q: str | None = None,
-          overdue_only: bool = False) -> Select:
+def inbox(
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    overdue_only: bool = False,
+) -> Select:
     """Applications for the officer's day, by deadline; filters by state, kind and text."""
     stmt = select(Application).options(joinedload(Application.applicant))
     if state:
@@ -765,11 +1028,16 @@ def inbox(*, state: str | None = None, kind: str | None = None, q: str | None = 
     if kind:
         stmt = stmt.where(Application.kind == ApplicationKind(kind))
     if overdue_only:
-        stmt = stmt.where(Application.due_on < today_tehran(),
-                          Application.state.not_in([S.LICENCE_ISSUED, S.CLOSED]))
+        stmt = stmt.where(
+            Application.due_on < today_tehran(),
+            Application.state.not_in([S.LICENCE_ISSUED, S.CLOSED]),
+        )
     for term in search_terms(q):
-        stmt = stmt.join(Person, Application.applicant).where(or_(
-            Person.name_norm.contains(term, autoescape=True),
-            Person.national_id.startswith(term, autoescape=True),
-            Application.number.contains(term, autoescape=True)))
+        stmt = stmt.join(Person, Application.applicant).where(
+            or_(
+                Person.name_norm.contains(term, autoescape=True),
+                Person.national_id.startswith(term, autoescape=True),
+                Application.number.contains(term, autoescape=True),
+            )
+        )
     return stmt.order_by(Application.due_on, Application.id)

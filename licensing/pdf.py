@@ -27,8 +27,9 @@ WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنب
 
 def issuer_name(province_name: str | None) -> str:
     """The issuing body: the province's directorate-general of ICT."""
-    return "اداره کل ارتباطات و فناوری اطلاعات" + (f" استان {province_name}" if province_name
-                                                    else "")
+    return "اداره کل ارتباطات و فناوری اطلاعات" + (
+        f" استان {province_name}" if province_name else ""
+    )
 
 
 def verify_url(licence: Licence) -> str:
@@ -41,7 +42,8 @@ def verify_url(licence: Licence) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         path = current_app.url_map.bind("localhost").build(
-            "verify.licence", {"token": licence.verify_token})
+            "verify.licence", {"token": licence.verify_token}
+        )
         return base.rstrip("/") + path
     return url_for("verify.licence", token=licence.verify_token, _external=True)
 
@@ -56,9 +58,13 @@ def _approval(licence: Licence) -> AgendaItem | None:
     if licence.application_id is None:
         return None
     return db.session.scalar(
-        select(AgendaItem).where(AgendaItem.application_id == licence.application_id,
-                                 AgendaItem.decision == ApplicationState.APPROVED)
-        .order_by(AgendaItem.id.desc()))
+        select(AgendaItem)
+        .where(
+            AgendaItem.application_id == licence.application_id,
+            AgendaItem.decision == ApplicationState.APPROVED,
+        )
+        .order_by(AgendaItem.id.desc())
+    )
 
 
 def licence_context(licence: Licence) -> dict:
@@ -66,10 +72,15 @@ def licence_context(licence: Licence) -> dict:
     province = site.county.province.name if site and site.county else None
     url = verify_url(licence)
     return {
-        "licence": licence, "site": site, "holder": licence.holder,
+        "licence": licence,
+        "site": site,
+        "holder": licence.holder,
         "title": f"پروانه فعالیت {licence.office_kind.label}",
-        "province": province, "issuer": issuer_name(province),
-        "verify_url": url, "qr": qr_svg(url), "approval": _approval(licence),
+        "province": province,
+        "issuer": issuer_name(province),
+        "verify_url": url,
+        "qr": qr_svg(url),
+        "approval": _approval(licence),
         "active": licence.status == LicenceStatus.ACTIVE,
     }
 
@@ -111,9 +122,12 @@ def agenda_row(item: AgendaItem) -> dict:
     licence = application.licence
     office = application.office_name or (licence.office_name if licence else "")
     return {
-        "position": item.position, "number": application.number,
-        "kind": application.kind.label, "applicant": application.applicant.full_name,
-        "office": office, "licence_number": licence.number if licence else None,
+        "position": item.position,
+        "number": application.number,
+        "kind": application.kind.label,
+        "applicant": application.applicant.full_name,
+        "office": office,
+        "licence_number": licence.number if licence else None,
         "decision": item.decision.label if item.decision else "بدون تصمیم",
         "decided": item.decision is not None,
         "approved": item.decision == ApplicationState.APPROVED,
@@ -128,9 +142,12 @@ def weekday_name(day: date) -> str:
 def minutes_context(session: WorkingGroupSession) -> dict:
     province = _session_province(session)
     return {
-        "session": session, "province": province, "issuer": issuer_name(province),
+        "session": session,
+        "province": province,
+        "issuer": issuer_name(province),
         "weekday": weekday_name(session.held_on),
-        "attendees": list(session.attendees), "rows": [agenda_row(i) for i in session.items],
+        "attendees": list(session.attendees),
+        "rows": [agenda_row(i) for i in session.items],
     }
 
 

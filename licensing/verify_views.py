@@ -38,28 +38,42 @@ class Verdict:
 def licence_verdict(licence: Licence, today: date) -> Verdict:
     """Whether the licence is in force on that day, and if not, why, in Persian."""
     if licence.is_valid_on(today):
-        return Verdict(True, "معتبر", f"این پروانه در تاریخ {format_jalali(today)} معتبر است.",
-                       "success")
+        return Verdict(
+            True, "معتبر", f"این پروانه در تاریخ {format_jalali(today)} معتبر است.", "success"
+        )
     status = licence.status
     if status == LicenceStatus.REVOKED:
         return Verdict(False, "لغو شده", "این پروانه لغو شده است و اعتبار ندارد.", "danger")
     if status == LicenceStatus.SUPERSEDED:
-        return Verdict(False, "جایگزین شده با پروانه جدید",
-                       "به جای این پروانه پروانه جدیدی صادر شده است؛ این نسخه دیگر اعتبار ندارد.",
-                       "danger")
+        return Verdict(
+            False,
+            "جایگزین شده با پروانه جدید",
+            "به جای این پروانه پروانه جدیدی صادر شده است؛ این نسخه دیگر اعتبار ندارد.",
+            "danger",
+        )
     if status == LicenceStatus.SUSPENDED:
         until = licence.suspended_until
-        return Verdict(False, f"تعلیق تا {format_jalali(until)}" if until else "تعلیق",
-                       "فعالیت این دفتر به حکم مرجع رسیدگی به تخلفات تعلیق شده است و در این مدت "
-                       "پروانه اعتبار ندارد.", "warning")
+        return Verdict(
+            False,
+            f"تعلیق تا {format_jalali(until)}" if until else "تعلیق",
+            "فعالیت این دفتر به حکم مرجع رسیدگی به تخلفات تعلیق شده است و در این مدت "
+            "پروانه اعتبار ندارد.",
+            "warning",
+        )
     if status == LicenceStatus.EXPIRED or licence.expires_on < today:
-        return Verdict(False, "منقضی",
-                       f"مدت اعتبار این پروانه در {format_jalali(licence.expires_on)} به پایان "
-                       "رسیده است.", "danger")
+        return Verdict(
+            False,
+            "منقضی",
+            f"مدت اعتبار این پروانه در {format_jalali(licence.expires_on)} به پایان رسیده است.",
+            "danger",
+        )
     if licence.issued_on > today:
-        return Verdict(False, "هنوز معتبر نشده",
-                       f"اعتبار این پروانه از {format_jalali(licence.issued_on)} آغاز می‌شود.",
-                       "warning")
+        return Verdict(
+            False,
+            "هنوز معتبر نشده",
+            f"اعتبار این پروانه از {format_jalali(licence.issued_on)} آغاز می‌شود.",
+            "warning",
+        )
     return Verdict(False, "نامعتبر", "این پروانه اکنون اعتبار ندارد.", "danger")
 
 
@@ -67,8 +81,10 @@ def _find(token: str) -> Licence | None:
     if not TOKEN_RE.match(token):
         return None
     return db.session.scalar(
-        select(Licence).where(Licence.verify_token == token)
-        .options(joinedload(Licence.site).joinedload(Site.county), joinedload(Licence.holder)))
+        select(Licence)
+        .where(Licence.verify_token == token)
+        .options(joinedload(Licence.site).joinedload(Site.county), joinedload(Licence.holder))
+    )
 
 
 @bp.get("/verify/<token>")
@@ -80,9 +96,16 @@ def licence(token: str):
         body = render_template("licensing/verify.html", licence=None, verdict=None, today=today)
         response = make_response(body, 404)
     else:
-        response = make_response(render_template(
-            "licensing/verify.html", licence=found, verdict=licence_verdict(found, today),
-            today=today, site=found.site, province=found.site.county.province.name))
+        response = make_response(
+            render_template(
+                "licensing/verify.html",
+                licence=found,
+                verdict=licence_verdict(found, today),
+                today=today,
+                site=found.site,
+                province=found.site.county.province.name,
+            )
+        )
     # The verdict changes from one day to the next, and the page is for people, not crawlers.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

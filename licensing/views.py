@@ -87,22 +87,49 @@ def inbox():
     q = request.args.get("q", "")[:100]
     stmt = ops.inbox(state=state, kind=kind, q=q, overdue_only=overdue)
     if wants_xlsx():
-        return xlsx_response("applications.xlsx", [Sheet("درخواست‌ها", (
-            "شماره", "نوع", "متقاضی", "کد ملی", "وضعیت", "تاریخ دریافت", "مهلت", "دیرکرد"),
-            ((a.number, a.kind, a.applicant.full_name, a.applicant.national_id, a.state,
-              a.received_on, a.due_on, "بله" if ops.is_overdue(a) else "خیر")
-             for a in db.session.scalars(stmt).unique()))])
+        return xlsx_response(
+            "applications.xlsx",
+            [
+                Sheet(
+                    "درخواست‌ها",
+                    ("شماره", "نوع", "متقاضی", "کد ملی", "وضعیت", "تاریخ دریافت", "مهلت", "دیرکرد"),
+                    (
+                        (
+                            a.number,
+                            a.kind,
+                            a.applicant.full_name,
+                            a.applicant.national_id,
+                            a.state,
+                            a.received_on,
+                            a.due_on,
+                            "بله" if ops.is_overdue(a) else "خیر",
+                        )
+                        for a in db.session.scalars(stmt).unique()
+                    ),
+                )
+            ],
+        )
     page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
-    return render_template("licensing/inbox.html", page=page, state=state, kind=kind, q=q,
-                           overdue=overdue, states=ApplicationState, kinds=ApplicationKind,
-                           today=today_tehran(), is_overdue=ops.is_overdue)
+    return render_template(
+        "licensing/inbox.html",
+        page=page,
+        state=state,
+        kind=kind,
+        q=q,
+        overdue=overdue,
+        states=ApplicationState,
+        kinds=ApplicationKind,
+        today=today_tehran(),
+        is_overdue=ops.is_overdue,
+    )
 
 
 def _applicant(form, field: str = "applicant_national_id"):
     person = registry_ops.find_person_by_national_id(form[field].data)
     if person is None:
-        raise DomainError("شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.",
-                          field=field)
+        raise DomainError(
+            "شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.", field=field
+        )
     return person
 
 
@@ -117,24 +144,42 @@ def _create_from_form(kind: ApplicationKind, form) -> Application:
     common = {"received_on": form.received_on.data, "notes": form.notes.data}
     if kind == ApplicationKind.NEW:
         return ops.create_application(
-            kind, applicant=_applicant(form), actor=current_user,
-            office_kind=form.office_kind.data, office_name=form.office_name.data,
-            county_id=form.county_id.data, locality=form.locality.data,
-            locality_type=form.locality_type.data, address=form.address.data,
-            postal_code=form.postal_code.data, lat=float(form.lat.data),
-            lon=float(form.lon.data), premises_m2=form.premises_m2.data, **common)
+            kind,
+            applicant=_applicant(form),
+            actor=current_user,
+            office_kind=form.office_kind.data,
+            office_name=form.office_name.data,
+            county_id=form.county_id.data,
+            locality=form.locality.data,
+            locality_type=form.locality_type.data,
+            address=form.address.data,
+            postal_code=form.postal_code.data,
+            lat=float(form.lat.data),
+            lon=float(form.lon.data),
+            premises_m2=form.premises_m2.data,
+            **common,
+        )
     licence = _licence_from(form)
     if kind == ApplicationKind.TRANSFER:
-        return ops.create_application(kind, applicant=_applicant(form), licence=licence,
-                                      actor=current_user, **common)
+        return ops.create_application(
+            kind, applicant=_applicant(form), licence=licence, actor=current_user, **common
+        )
     if kind == ApplicationKind.RENEWAL:
-        return ops.create_application(kind, applicant=licence.holder, licence=licence,
-                                      actor=current_user, **common)
+        return ops.create_application(
+            kind, applicant=licence.holder, licence=licence, actor=current_user, **common
+        )
     return ops.create_application(
-        kind, applicant=licence.holder, licence=licence, actor=current_user,
-        address=form.address.data, locality=form.locality.data,
-        postal_code=form.postal_code.data, lat=float(form.lat.data), lon=float(form.lon.data),
-        **common)
+        kind,
+        applicant=licence.holder,
+        licence=licence,
+        actor=current_user,
+        address=form.address.data,
+        locality=form.locality.data,
+        postal_code=form.postal_code.data,
+        lat=float(form.lat.data),
+        lon=float(form.lon.data),
+        **common,
+    )
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -148,7 +193,8 @@ def application_new():
     form = FORMS[kind](received_on=today_tehran())
     if kind == ApplicationKind.NEW:
         form.county_id.choices = choices(
-            [(0, "—"), *((c.id, c.name) for c in registry_ops.counties_in_order())])
+            [(0, "—"), *((c.id, c.name) for c in registry_ops.counties_in_order())]
+        )
     if form.validate_on_submit():
         try:
             application = _create_from_form(kind, form)
@@ -159,8 +205,9 @@ def application_new():
             db.session.commit()
             flash(f"درخواست {application.number} ثبت شد.", "success")
             return redirect(url_for("licensing.application_detail", application_id=application.id))
-    return render_template("licensing/application_form.html", form=form, kind=kind,
-                           kinds=ApplicationKind)
+    return render_template(
+        "licensing/application_form.html", form=form, kind=kind, kinds=ApplicationKind
+    )
 
 
 @bp.get("/applications/<int:application_id>")
@@ -171,16 +218,24 @@ def application_detail(application_id: int):
     checklist = ops.document_checklist(application)
     upload.document_type_id.choices = choices((t.id, t.title) for t, _ in checklist)
     return render_template(
-        "licensing/application_detail.html", a=application, checks=ops.eligibility_checks(application),
-        checklist=checklist, upload=upload, note_form=NoteForm(), override_form=OverrideForm(),
-        visit_form=VisitRequestForm(), result_form=VisitResultForm(),
-        allowed=ops.TRANSITIONS[application.state], S=ApplicationState,
-        overdue=ops.is_overdue(application), licences=_licences_of(application))
+        "licensing/application_detail.html",
+        a=application,
+        checks=ops.eligibility_checks(application),
+        checklist=checklist,
+        upload=upload,
+        note_form=NoteForm(),
+        override_form=OverrideForm(),
+        visit_form=VisitRequestForm(),
+        result_form=VisitResultForm(),
+        allowed=ops.TRANSITIONS[application.state],
+        S=ApplicationState,
+        overdue=ops.is_overdue(application),
+        licences=_licences_of(application),
+    )
 
 
 def _licences_of(application: Application) -> list[Licence]:
-    return list(db.session.scalars(select(Licence).where(
-        Licence.application_id == application.id)))
+    return list(db.session.scalars(select(Licence).where(Licence.application_id == application.id)))
 
 
 def _back(application: Application):
@@ -213,13 +268,19 @@ def application_transition(application_id: int):
     except ValueError:
         flash("گام درخواستی معتبر نیست.", "danger")
         return _back(application)
-    if target in (ApplicationState.APPROVED, ApplicationState.REJECTED, ApplicationState.DEFERRED,
-                  ApplicationState.LICENCE_ISSUED):
+    if target in (
+        ApplicationState.APPROVED,
+        ApplicationState.REJECTED,
+        ApplicationState.DEFERRED,
+        ApplicationState.LICENCE_ISSUED,
+    ):
         flash("تصمیم کارگروه فقط در جلسه کارگروه و صدور پروانه با دکمه صدور ثبت می‌شود.", "danger")
         return _back(application)
-    return _run(application,
-                lambda: ops.transition(application, target, actor=current_user, note=form.note.data),
-                f"درخواست به «{target.label}» رفت.")
+    return _run(
+        application,
+        lambda: ops.transition(application, target, actor=current_user, note=form.note.data),
+        f"درخواست به «{target.label}» رفت.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/documents")
@@ -228,7 +289,8 @@ def document_upload(application_id: int):
     application = get_or_404(Application, application_id)
     form = UploadForm()
     form.document_type_id.choices = choices(
-        (t.id, t.title) for t, _ in ops.document_checklist(application))
+        (t.id, t.title) for t, _ in ops.document_checklist(application)
+    )
     if not form.validate():
         for errors in form.errors.values():
             for error in errors:
@@ -237,10 +299,13 @@ def document_upload(application_id: int):
     document_type = db.session.get(DocumentType, form.document_type_id.data)
     upload = form.file.data
     content = upload.read()
-    return _run(application,
-                lambda: ops.add_document(application, document_type, upload.filename, content,
-                                         actor=current_user),
-                f"مدرک «{document_type.title}» بارگذاری شد.")
+    return _run(
+        application,
+        lambda: ops.add_document(
+            application, document_type, upload.filename, content, actor=current_user
+        ),
+        f"مدرک «{document_type.title}» بارگذاری شد.",
+    )
 
 
 @bp.get("/documents/<int:document_id>")
@@ -250,8 +315,12 @@ def document_download(document_id: int):
     path = ops.document_path(document)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=document.content_type, download_name=document.filename,
-                     as_attachment=document.content_type == "application/pdf")
+    return send_file(
+        path,
+        mimetype=document.content_type,
+        download_name=document.filename,
+        as_attachment=document.content_type == "application/pdf",
+    )
 
 
 @bp.post("/applications/<int:application_id>/override")
@@ -262,10 +331,13 @@ def check_override(application_id: int):
     if not form.validate():
         flash("دلیل نادیده گرفتن شرط را بنویسید.", "danger")
         return _back(application)
-    return _run(application,
-                lambda: ops.override_check(application, form.check_code.data, form.reason.data,
-                                           actor=current_user),
-                "شرط با ذکر دلیل نادیده گرفته شد.")
+    return _run(
+        application,
+        lambda: ops.override_check(
+            application, form.check_code.data, form.reason.data, actor=current_user
+        ),
+        "شرط با ذکر دلیل نادیده گرفته شد.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/visit")
@@ -278,10 +350,13 @@ def visit_request(application_id: int):
             for error in errors:
                 flash(error, "danger")
         return _back(application)
-    return _run(application,
-                lambda: ops.request_site_visit(application, actor=current_user,
-                                               due_on=form.due_on.data, note=form.note.data),
-                "درخواست بازدید محل برای بازرسان ثبت شد.")
+    return _run(
+        application,
+        lambda: ops.request_site_visit(
+            application, actor=current_user, due_on=form.due_on.data, note=form.note.data
+        ),
+        "درخواست بازدید محل برای بازرسان ثبت شد.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/issue")
@@ -306,8 +381,9 @@ def issue(application_id: int):
 @allow(*VISITS)
 def visit_requests():
     page = db.paginate(ops.open_visit_requests(), page=_page(), per_page=25, error_out=False)
-    return render_template("licensing/visit_requests.html", page=page, form=VisitResultForm(),
-                           today=today_tehran())
+    return render_template(
+        "licensing/visit_requests.html", page=page, form=VisitResultForm(), today=today_tehran()
+    )
 
 
 @bp.post("/visit-requests/<int:visit_id>/result")
@@ -321,8 +397,9 @@ def visit_result(visit_id: int):
                 flash(error, "danger")
         return redirect(request.referrer or url_for("licensing.visit_requests"))
     try:
-        ops.record_visit_result(visit, passed=form.passed.data == "yes", notes=form.notes.data,
-                                actor=current_user)
+        ops.record_visit_result(
+            visit, passed=form.passed.data == "yes", notes=form.notes.data, actor=current_user
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -338,10 +415,12 @@ def visit_result(visit_id: int):
 @bp.get("/wg-sessions")
 @allow(*VIEW)
 def session_list():
-    sessions = db.session.scalars(select(WorkingGroupSession)
-                                  .order_by(WorkingGroupSession.held_on.desc())).all()
-    return render_template("licensing/session_list.html", sessions=sessions,
-                           ready=ops.ready_applications())
+    sessions = db.session.scalars(
+        select(WorkingGroupSession).order_by(WorkingGroupSession.held_on.desc())
+    ).all()
+    return render_template(
+        "licensing/session_list.html", sessions=sessions, ready=ops.ready_applications()
+    )
 
 
 @bp.route("/wg-sessions/new", methods=["GET", "POST"])
@@ -350,8 +429,9 @@ def session_new():
     form = SessionForm()
     if form.validate_on_submit():
         try:
-            session = ops.schedule_session(form.held_on.data, place=form.place.data,
-                                           actor=current_user)
+            session = ops.schedule_session(
+                form.held_on.data, place=form.place.data, actor=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -369,10 +449,15 @@ def session_detail(session_id: int):
     agenda_form = AgendaForm()
     agenda_form.application_id.choices = choices(
         (a.id, f"{a.number} — {a.kind.label} — {a.applicant.full_name}")
-        for a in ops.ready_applications())
-    return render_template("licensing/session_detail.html", session=session,
-                           agenda_form=agenda_form, attendee_form=AttendeeForm(),
-                           decision_form=DecisionForm())
+        for a in ops.ready_applications()
+    )
+    return render_template(
+        "licensing/session_detail.html",
+        session=session,
+        agenda_form=agenda_form,
+        attendee_form=AttendeeForm(),
+        decision_form=DecisionForm(),
+    )
 
 
 def _session_back(session: WorkingGroupSession):
@@ -407,8 +492,11 @@ def session_add_item(session_id: int):
         _flash_errors(form)
         return _session_back(session)
     application = db.session.get(Application, form.application_id.data)
-    return _session_run(session, lambda: ops.add_to_agenda(session, application, actor=current_user),
-                        f"درخواست {application.number} به دستور جلسه افزوده شد.")
+    return _session_run(
+        session,
+        lambda: ops.add_to_agenda(session, application, actor=current_user),
+        f"درخواست {application.number} به دستور جلسه افزوده شد.",
+    )
 
 
 @bp.post("/wg-sessions/<int:session_id>/agenda/<int:item_id>/remove")
@@ -418,8 +506,11 @@ def session_remove_item(session_id: int, item_id: int):
     item = get_or_404(AgendaItem, item_id)
     if item.session_id != session.id:
         abort(404)
-    return _session_run(session, lambda: ops.remove_from_agenda(item, actor=current_user),
-                        "بند از دستور جلسه برداشته شد.")
+    return _session_run(
+        session,
+        lambda: ops.remove_from_agenda(item, actor=current_user),
+        "بند از دستور جلسه برداشته شد.",
+    )
 
 
 @bp.post("/wg-sessions/<int:session_id>/attendees")
@@ -430,9 +521,17 @@ def session_attendee(session_id: int):
     if not form.validate():
         _flash_errors(form)
         return _session_back(session)
-    return _session_run(session, lambda: ops.add_attendee(
-        session, full_name=form.full_name.data, title=form.title.data,
-        organisation=form.organisation.data, actor=current_user), "حاضر جلسه ثبت شد.")
+    return _session_run(
+        session,
+        lambda: ops.add_attendee(
+            session,
+            full_name=form.full_name.data,
+            title=form.title.data,
+            organisation=form.organisation.data,
+            actor=current_user,
+        ),
+        "حاضر جلسه ثبت شد.",
+    )
 
 
 @bp.post("/wg-sessions/<int:session_id>/agenda/<int:item_id>/decision")
@@ -446,16 +545,24 @@ def session_decision(session_id: int, item_id: int):
     if not form.validate():
         _flash_errors(form)
         return _session_back(session)
-    return _session_run(session, lambda: ops.record_decision(
-        item, form.decision.data, form.reasons.data, actor=current_user), "تصمیم ثبت شد.")
+    return _session_run(
+        session,
+        lambda: ops.record_decision(
+            item, form.decision.data, form.reasons.data, actor=current_user
+        ),
+        "تصمیم ثبت شد.",
+    )
 
 
 @bp.post("/wg-sessions/<int:session_id>/close")
 @allow(*EDIT)
 def session_close(session_id: int):
     session = get_or_404(WorkingGroupSession, session_id)
-    return _session_run(session, lambda: ops.close_session(session, actor=current_user),
-                        "جلسه بسته شد؛ صورتجلسه نهایی است.")
+    return _session_run(
+        session,
+        lambda: ops.close_session(session, actor=current_user),
+        "جلسه بسته شد؛ صورتجلسه نهایی است.",
+    )
 
 
 @bp.get("/wg-sessions/<int:session_id>/minutes.pdf")
@@ -464,8 +571,11 @@ def session_minutes(session_id: int):
     from licensing.pdf import minutes_pdf
 
     session = get_or_404(WorkingGroupSession, session_id)
-    return Response(minutes_pdf(session), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="minutes-{session.number}.pdf"'})
+    return Response(
+        minutes_pdf(session),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="minutes-{session.number}.pdf"'},
+    )
 
 
 # ---------------------------------------------------------------- licences
@@ -486,25 +596,62 @@ def licence_list():
         if q:
             from core.persian import normalize_for_search
 
-            stmt = stmt.where(Licence.number.contains(normalize_for_search(q).upper(),
-                                                      autoescape=True))
+            stmt = stmt.where(
+                Licence.number.contains(normalize_for_search(q).upper(), autoescape=True)
+            )
     if wants_xlsx():
-        return xlsx_response("licences.xlsx", [Sheet("پروانه‌ها", (
-            "شماره", "نوع دفتر", "دفتر", "دارنده", "تاریخ صدور", "تاریخ انقضا", "وضعیت",
-            "نشانی"), ((lic.number, lic.office_kind, lic.office_name, lic.holder.full_name,
-                       lic.issued_on, lic.expires_on, lic.status, lic.address)
-                      for lic in db.session.scalars(stmt).unique()))])
+        return xlsx_response(
+            "licences.xlsx",
+            [
+                Sheet(
+                    "پروانه‌ها",
+                    (
+                        "شماره",
+                        "نوع دفتر",
+                        "دفتر",
+                        "دارنده",
+                        "تاریخ صدور",
+                        "تاریخ انقضا",
+                        "وضعیت",
+                        "نشانی",
+                    ),
+                    (
+                        (
+                            lic.number,
+                            lic.office_kind,
+                            lic.office_name,
+                            lic.holder.full_name,
+                            lic.issued_on,
+                            lic.expires_on,
+                            lic.status,
+                            lic.address,
+                        )
+                        for lic in db.session.scalars(stmt).unique()
+                    ),
+                )
+            ],
+        )
     page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
-    return render_template("licensing/licence_list.html", page=page, expiring=expiring,
-                           status=status, statuses=LicenceStatus, q=request.args.get("q", ""))
+    return render_template(
+        "licensing/licence_list.html",
+        page=page,
+        expiring=expiring,
+        status=status,
+        statuses=LicenceStatus,
+        q=request.args.get("q", ""),
+    )
 
 
 @bp.get("/licences/<int:licence_id>")
 @allow(*VIEW)
 def licence_detail(licence_id: int):
     licence = get_or_404(Licence, licence_id)
-    return render_template("licensing/licence_detail.html", licence=licence,
-                           history=ops.licence_history(licence.site), today=today_tehran())
+    return render_template(
+        "licensing/licence_detail.html",
+        licence=licence,
+        history=ops.licence_history(licence.site),
+        today=today_tehran(),
+    )
 
 
 @bp.get("/licences/<int:licence_id>/pdf")
@@ -513,8 +660,11 @@ def licence_pdf(licence_id: int):
     from licensing.pdf import licence_pdf as render
 
     licence = get_or_404(Licence, licence_id)
-    return Response(render(licence), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="licence-{licence.number}.pdf"'})
+    return Response(
+        render(licence),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="licence-{licence.number}.pdf"'},
+    )
 
 
 @bp.app_template_global()
@@ -530,16 +680,34 @@ def _licensing_panel() -> Panel:
 
     today = today_tehran()
     open_states = [s for s in ApplicationState if s.is_open]
-    by_state = dict(db.session.execute(
-        select(Application.state, func.count()).where(Application.state.in_(open_states))
-        .group_by(Application.state)).all())
-    overdue = db.session.scalar(select(func.count()).where(
-        Application.state.in_(open_states), Application.due_on < today))
-    expiring = db.session.scalar(select(func.count()).select_from(
-        ops.expiring_licences(today).subquery()))
-    upcoming = db.session.scalars(select(WorkingGroupSession).where(
-        WorkingGroupSession.closed.is_(False)).order_by(WorkingGroupSession.held_on).limit(3)).all()
-    return Panel("صدور پروانه", "licensing/panels/licensing.html", {
-        "by_state": [(s, by_state[s]) for s in open_states if by_state.get(s)],
-        "open_total": sum(by_state.values()), "overdue": overdue, "expiring": expiring,
-        "upcoming": upcoming}, width="col-lg-6")
+    by_state = dict(
+        db.session.execute(
+            select(Application.state, func.count())
+            .where(Application.state.in_(open_states))
+            .group_by(Application.state)
+        ).all()
+    )
+    overdue = db.session.scalar(
+        select(func.count()).where(Application.state.in_(open_states), Application.due_on < today)
+    )
+    expiring = db.session.scalar(
+        select(func.count()).select_from(ops.expiring_licences(today).subquery())
+    )
+    upcoming = db.session.scalars(
+        select(WorkingGroupSession)
+        .where(WorkingGroupSession.closed.is_(False))
+        .order_by(WorkingGroupSession.held_on)
+        .limit(3)
+    ).all()
+    return Panel(
+        "صدور پروانه",
+        "licensing/panels/licensing.html",
+        {
+            "by_state": [(s, by_state[s]) for s in open_states if by_state.get(s)],
+            "open_total": sum(by_state.values()),
+            "overdue": overdue,
+            "expiring": expiring,
+            "upcoming": upcoming,
+        },
+        width="col-lg-6",
+    )

@@ -61,8 +61,11 @@ ARE SAVED even when other rows have errors; the command then exits with status 1
 
 @registry_cli.command("import", help=IMPORT_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True,
-              help="Check every row and report as usual, then roll back: nothing is saved.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check every row and report as usual, then roll back: nothing is saved.",
+)
 def import_command(file: Path, dry_run: bool) -> None:
     try:
         table = read_table(file)
@@ -70,9 +73,12 @@ def import_command(file: Path, dry_run: bool) -> None:
         raise click.ClickException(exc.message) from None
     actor = Actor(None, f"import:{file.name}"[:150], "system")
     try:
-        with acting_as(actor), click.progressbar(length=len(table.rows),
-                                                 label=f"importing {file.name}",
-                                                 file=sys.stderr) as bar:
+        with (
+            acting_as(actor),
+            click.progressbar(
+                length=len(table.rows), label=f"importing {file.name}", file=sys.stderr
+            ) as bar,
+        ):
             report = import_registry(table, actor=actor, progress=bar.update)
     except ImportFileError as exc:
         db.session.rollback()
@@ -87,19 +93,25 @@ def import_command(file: Path, dry_run: bool) -> None:
         db.session.commit()
 
     if report.ignored_columns:
-        click.echo("ستون‌های ناشناخته (نادیده گرفته شد) / ignored columns: "
-                   + "، ".join(f"«{h}»" for h in report.ignored_columns))
+        click.echo(
+            "ستون‌های ناشناخته (نادیده گرفته شد) / ignored columns: "
+            + "، ".join(f"«{h}»" for h in report.ignored_columns)
+        )
     for error in report.errors:
         click.echo(f"line {error.line}: {error.reason}")
-    click.echo(f"ایجاد {report.created}، به‌روزرسانی {report.updated}، "
-               f"بدون تغییر {report.unchanged}، خطا {len(report.errors)}"
-               f" (متصدی تازه {report.operators_created})")
+    click.echo(
+        f"ایجاد {report.created}، به‌روزرسانی {report.updated}، "
+        f"بدون تغییر {report.unchanged}، خطا {len(report.errors)}"
+        f" (متصدی تازه {report.operators_created})"
+    )
     click.echo(report.summary())
     if dry_run:
         click.echo("اجرای آزمایشی: چیزی ذخیره نشد. / dry run: nothing was saved.")
     elif report.errors:
-        click.echo(f"سطرهای درست ذخیره شد؛ {len(report.errors)} سطر خطا دارد. / good rows were "
-                   "saved; fix the lines above and run the same file again.")
+        click.echo(
+            f"سطرهای درست ذخیره شد؛ {len(report.errors)} سطر خطا دارد. / good rows were "
+            "saved; fix the lines above and run the same file again."
+        )
     if report.errors:
         sys.exit(1)
 

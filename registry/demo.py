@@ -42,8 +42,12 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, str, str | None], ...] = (
     ("inspector1", Role.INSPECTOR, "علیرضا حسنوند", DIRECTORATE),
     ("inspector2", Role.INSPECTOR, "فاطمه دالوند", DIRECTORATE),
     ("secretary", Role.COMMITTEE_SECRETARY, "رضا کرمی", DIRECTORATE),
-    ("member1", Role.COMMITTEE_MEMBER, "حمید ملکی",
-     "اداره کل ارتباطات و فناوری اطلاعات منطقه جنوب غرب (سازمان تنظیم مقررات)"),
+    (
+        "member1",
+        Role.COMMITTEE_MEMBER,
+        "حمید ملکی",
+        "اداره کل ارتباطات و فناوری اطلاعات منطقه جنوب غرب (سازمان تنظیم مقررات)",
+    ),
     ("member2", Role.COMMITTEE_MEMBER, "نسرین امیری", "استانداری لرستان"),
     ("member3", Role.COMMITTEE_MEMBER, "محمود طولابی", "سازمان مدیریت و برنامه‌ریزی استان"),
     ("member4", Role.COMMITTEE_MEMBER, "اکبر قائدی", "انجمن صنفی دفاتر پیشخوان و ICT روستایی"),
@@ -139,22 +143,30 @@ class _Generator:
         female = rng.random() < 0.27
         first = rng.choice(data.FEMALE_FIRST_NAMES if female else data.MALE_FIRST_NAMES)
         education = rng.choices(
-            (Education.DIPLOMA, Education.ASSOCIATE, Education.BACHELOR, Education.MASTER,
-             Education.DOCTORATE),
+            (
+                Education.DIPLOMA,
+                Education.ASSOCIATE,
+                Education.BACHELOR,
+                Education.MASTER,
+                Education.DOCTORATE,
+            ),
             weights=(8, 6, 66, 19, 1) if rural else (2, 3, 72, 21, 2),
         )[0]
         nid = self.national_id(county)
-        self.plan.people.append({
-            "national_id": nid,
-            "first_name": _as_imported(rng, first, 0.03),
-            "last_name": _as_imported(rng, rng.choice(data.LAST_NAMES), 0.03),
-            "father_name": rng.choice(data.MALE_FIRST_NAMES),
-            "birth_date": _jalali_day(rng, rng.randint(1345, 1375)),
-            "mobile": rng.choice(data.MOBILE_PREFIXES) + f"{rng.randrange(10_000_000):07d}",
-            "education": education,
-            "field_of_study": (None if education == Education.DIPLOMA
-                               else rng.choice(data.FIELDS_OF_STUDY)),
-        })
+        self.plan.people.append(
+            {
+                "national_id": nid,
+                "first_name": _as_imported(rng, first, 0.03),
+                "last_name": _as_imported(rng, rng.choice(data.LAST_NAMES), 0.03),
+                "father_name": rng.choice(data.MALE_FIRST_NAMES),
+                "birth_date": _jalali_day(rng, rng.randint(1345, 1375)),
+                "mobile": rng.choice(data.MOBILE_PREFIXES) + f"{rng.randrange(10_000_000):07d}",
+                "education": education,
+                "field_of_study": (
+                    None if education == Education.DIPLOMA else rng.choice(data.FIELDS_OF_STUDY)
+                ),
+            }
+        )
         return nid
 
     # -- addresses
@@ -165,28 +177,40 @@ class _Generator:
 
     def town_address(self, town: str) -> str:
         rng = self.rng
-        alley = rng.choice((
-            f"کوچه {_fa(rng.randint(1, 40))}",
-            f"کوچه شهید {rng.choice(data.LAST_NAMES)}",
-            f"نبش کوچه {rng.choice(data.OFFICE_BRANDS)}",
-            f"روبه‌روی بانک {rng.choice(('ملی', 'سپه', 'ملت', 'تجارت', 'صادرات'))}",
-        ))
+        alley = rng.choice(
+            (
+                f"کوچه {_fa(rng.randint(1, 40))}",
+                f"کوچه شهید {rng.choice(data.LAST_NAMES)}",
+                f"نبش کوچه {rng.choice(data.OFFICE_BRANDS)}",
+                f"روبه‌روی بانک {rng.choice(('ملی', 'سپه', 'ملت', 'تجارت', 'صادرات'))}",
+            )
+        )
         text = f"{town}، {self.street(town)}، {alley}، پلاک {_fa(rng.randint(1, 240))}"
         if rng.random() < 0.3:
             text += rng.choice(("، طبقه همکف", "، طبقه اول", "، مجتمع تجاری نگین، واحد ۳"))
         return _as_imported(rng, text)
 
     def village_address(self, county: str, village: str) -> str:
-        place = self.rng.choice((
-            "جنب دهیاری", "روبه‌روی مسجد جامع", "خیابان اصلی، جنب مدرسه ابتدایی",
-            "میدان روستا، جنب خانه بهداشت", "جنب شورای اسلامی روستا", "خیابان اصلی، پلاک ۱۲",
-        ))
+        place = self.rng.choice(
+            (
+                "جنب دهیاری",
+                "روبه‌روی مسجد جامع",
+                "خیابان اصلی، جنب مدرسه ابتدایی",
+                "میدان روستا، جنب خانه بهداشت",
+                "جنب شورای اسلامی روستا",
+                "خیابان اصلی، پلاک ۱۲",
+            )
+        )
         return _as_imported(self.rng, f"شهرستان {county}، روستای {village}، {place}")
 
     def postal_code(self, county: dict) -> str:
         rng = self.rng
-        return (county["postal"] + rng.choice("13456789") + rng.choice("134679")
-                + "".join(rng.choice("013456789") for _ in range(5)))
+        return (
+            county["postal"]
+            + rng.choice("13456789")
+            + rng.choice("134679")
+            + "".join(rng.choice("013456789") for _ in range(5))
+        )
 
     def phone(self, county: dict) -> str:
         rng = self.rng
@@ -215,8 +239,9 @@ class _Generator:
     def counter_offices(self) -> None:
         rng = self.rng
         counties = data.COUNTIES
-        per_county = _largest_remainder(data.ACTIVE_COUNTER_OFFICES,
-                                        [c["population"] for c in counties])
+        per_county = _largest_remainder(
+            data.ACTIVE_COUNTER_OFFICES, [c["population"] for c in counties]
+        )
         total = data.ACTIVE_COUNTER_OFFICES
         new_ones = set(rng.sample(range(total), NEW_IN_1401[SiteKind.COUNTER_OFFICE]))
         extras = {name: EXTRA_COUNTER_COUNTIES.count(name) for name in EXTRA_COUNTER_COUNTIES}
@@ -240,17 +265,27 @@ class _Generator:
                     new = not is_stopped and index in new_ones
                     if not is_stopped:
                         index += 1
-                    self.office(SiteKind.COUNTER_OFFICE, county, serial, _as_imported(rng, name),
-                                town, LocalityType.CITY, address, _near(rng, lat, lon, 3000),
-                                self.established(SiteKind.COUNTER_OFFICE, new,
-                                                 before=1396 if is_stopped else 1400),
-                                stopped=is_stopped)
+                    self.office(
+                        SiteKind.COUNTER_OFFICE,
+                        county,
+                        serial,
+                        _as_imported(rng, name),
+                        town,
+                        LocalityType.CITY,
+                        address,
+                        _near(rng, lat, lon, 3000),
+                        self.established(
+                            SiteKind.COUNTER_OFFICE, new, before=1396 if is_stopped else 1400
+                        ),
+                        stopped=is_stopped,
+                    )
 
     def rural_offices(self) -> None:
         rng = self.rng
         by_name = {c["name"]: c for c in data.COUNTIES}
-        new_ones = set(rng.sample(range(data.ACTIVE_RURAL_OFFICES),
-                                  NEW_IN_1401[SiteKind.RURAL_ICT_OFFICE]))
+        new_ones = set(
+            rng.sample(range(data.ACTIVE_RURAL_OFFICES), NEW_IN_1401[SiteKind.RURAL_ICT_OFFICE])
+        )
         serials: dict[str, int] = {}
         for index, (county_name, village) in enumerate(data.VILLAGES):
             county = by_name[county_name]
@@ -261,27 +296,58 @@ class _Generator:
             bearing = rng.random() * 2 * math.pi
             v_lat = county["lat"] + distance * math.cos(bearing) / 111_000
             v_lon = county["lon"] + distance * math.sin(bearing) / (
-                111_000 * math.cos(math.radians(county["lat"])))
-            self.office(SiteKind.RURAL_ICT_OFFICE, county, serials[county_name],
-                        _as_imported(rng, f"دفتر ICT روستایی {village}"), village,
-                        LocalityType.VILLAGE, self.village_address(county_name, village),
-                        _near(rng, v_lat, v_lon, 300),
-                        self.established(SiteKind.RURAL_ICT_OFFICE, index in new_ones,
-                                         before=1396 if is_stopped else 1400),
-                        stopped=is_stopped)
+                111_000 * math.cos(math.radians(county["lat"]))
+            )
+            self.office(
+                SiteKind.RURAL_ICT_OFFICE,
+                county,
+                serials[county_name],
+                _as_imported(rng, f"دفتر ICT روستایی {village}"),
+                village,
+                LocalityType.VILLAGE,
+                self.village_address(county_name, village),
+                _near(rng, v_lat, v_lon, 300),
+                self.established(
+                    SiteKind.RURAL_ICT_OFFICE,
+                    index in new_ones,
+                    before=1396 if is_stopped else 1400,
+                ),
+                stopped=is_stopped,
+            )
 
-    def office(self, kind: SiteKind, county: dict, serial: int, name: str, locality: str,
-               locality_type: LocalityType, address: str, point: tuple[float, float],
-               established_on: date, *, stopped: bool) -> None:
+    def office(
+        self,
+        kind: SiteKind,
+        county: dict,
+        serial: int,
+        name: str,
+        locality: str,
+        locality_type: LocalityType,
+        address: str,
+        point: tuple[float, float],
+        established_on: date,
+        *,
+        stopped: bool,
+    ) -> None:
         operator = self.person(county, rural=kind == SiteKind.RURAL_ICT_OFFICE)
         code = f"{data.PROVINCE_CODE}{county['no']:02d}{serial:03d}"
-        self.plan.offices.append({
-            "kind": kind, "code": code, "name": name, "county": county["name"],
-            "locality": locality, "locality_type": locality_type, "address": address,
-            "postal_code": self.postal_code(county), "phone": self.phone(county),
-            "lat": point[0], "lon": point[1], "established_on": established_on,
-            "operator_nid": operator,
-        })
+        self.plan.offices.append(
+            {
+                "kind": kind,
+                "code": code,
+                "name": name,
+                "county": county["name"],
+                "locality": locality,
+                "locality_type": locality_type,
+                "address": address,
+                "postal_code": self.postal_code(county),
+                "phone": self.phone(county),
+                "lat": point[0],
+                "lon": point[1],
+                "established_on": established_on,
+                "operator_nid": operator,
+            }
+        )
         if stopped:
             status, reason = data.STATUS_CHANGES[len(self.plan.status_changes)]
             effective = _jalali_day(self.rng, self.rng.choice((1400, 1401)), (1, 1), (6, 20))
@@ -296,36 +362,64 @@ class _Generator:
         rural = [o for o in active_offices if o["kind"] == SiteKind.RURAL_ICT_OFFICE]
         serials: dict[str, int] = {}
 
-        def device(kind: SiteKind, county: dict, bank: str, name: str, locality: str,
-                   locality_type: LocalityType, address: str, point, host: dict | None) -> None:
+        def device(
+            kind: SiteKind,
+            county: dict,
+            bank: str,
+            name: str,
+            locality: str,
+            locality_type: LocalityType,
+            address: str,
+            point,
+            host: dict | None,
+        ) -> None:
             serials[county["name"]] = serials.get(county["name"], 0) + 1
             established = self.established(kind, False, before=1401)
             if host:  # a device arrives after the office that hosts it
                 latest = jdatetime.date(1401, 6, 20).togregorian()
-                established = min(max(established, host["established_on"] + timedelta(days=30)),
-                                  latest)
+                established = min(
+                    max(established, host["established_on"] + timedelta(days=30)), latest
+                )
             prefix = "ATM" if kind == SiteKind.ATM else "KIOSK"
             code = f"{prefix}-{data.PROVINCE_CODE}{county['no']:02d}-{serials[county['name']]:03d}"
-            self.plan.devices.append({
-                "kind": kind, "code": code,
-                "name": name, "county": county["name"], "locality": locality,
-                "locality_type": locality_type, "address": address,
-                "postal_code": host["postal_code"] if host else self.postal_code(county),
-                "phone": None, "lat": point[0], "lon": point[1],
-                "established_on": established,
-                "bank": bank, "terminal_id": self.terminal_id(),
-                "host_code": host["code"] if host else None,
-            })
+            self.plan.devices.append(
+                {
+                    "kind": kind,
+                    "code": code,
+                    "name": name,
+                    "county": county["name"],
+                    "locality": locality,
+                    "locality_type": locality_type,
+                    "address": address,
+                    "postal_code": host["postal_code"] if host else self.postal_code(county),
+                    "phone": None,
+                    "lat": point[0],
+                    "lon": point[1],
+                    "established_on": established,
+                    "bank": bank,
+                    "terminal_id": self.terminal_id(),
+                    "host_code": host["code"] if host else None,
+                }
+            )
 
         by_name = {c["name"]: c for c in data.COUNTIES}
         hosted = rng.sample(counter, HOSTED_ATMS)
         for host in hosted:
             bank = rng.choices(banks, weights=weights)[0]
-            device(SiteKind.ATM, by_name[host["county"]], bank,
-                   f"خودپرداز {bank} ({host['name']})", host["locality"], host["locality_type"],
-                   host["address"], (host["lat"], host["lon"]), host)
-        per_county = _largest_remainder(ATMS - HOSTED_ATMS,
-                                        [c["population"] for c in data.COUNTIES])
+            device(
+                SiteKind.ATM,
+                by_name[host["county"]],
+                bank,
+                f"خودپرداز {bank} ({host['name']})",
+                host["locality"],
+                host["locality_type"],
+                host["address"],
+                (host["lat"], host["lon"]),
+                host,
+            )
+        per_county = _largest_remainder(
+            ATMS - HOSTED_ATMS, [c["population"] for c in data.COUNTIES]
+        )
         for county, count in zip(data.COUNTIES, per_county, strict=True):
             towns = county["towns"]
             for _ in range(count):
@@ -333,22 +427,46 @@ class _Generator:
                 bank = rng.choices(banks, weights=weights)[0]
                 street = self.street(town)
                 branch = street.removeprefix("خیابان ")
-                device(SiteKind.ATM, county, bank, f"خودپرداز {bank} شعبه {branch}", town,
-                       LocalityType.CITY, f"{town}، {street}، {bank} شعبه {branch}",
-                       _near(rng, lat, lon, 3000), None)
+                device(
+                    SiteKind.ATM,
+                    county,
+                    bank,
+                    f"خودپرداز {bank} شعبه {branch}",
+                    town,
+                    LocalityType.CITY,
+                    f"{town}، {street}، {bank} شعبه {branch}",
+                    _near(rng, lat, lon, 3000),
+                    None,
+                )
         for host in rng.sample(rural, RURAL_HOSTED_KIOSKS):
             bank = rng.choices(("پست بانک ایران", "بانک کشاورزی"), weights=(4, 1))[0]
-            device(SiteKind.BANK_KIOSK, by_name[host["county"]], bank,
-                   f"باجه {bank} روستای {host['locality']}", host["locality"],
-                   LocalityType.VILLAGE, host["address"], (host["lat"], host["lon"]), host)
+            device(
+                SiteKind.BANK_KIOSK,
+                by_name[host["county"]],
+                bank,
+                f"باجه {bank} روستای {host['locality']}",
+                host["locality"],
+                LocalityType.VILLAGE,
+                host["address"],
+                (host["lat"], host["lon"]),
+                host,
+            )
         for _ in range(KIOSKS - RURAL_HOSTED_KIOSKS):
             county = rng.choices(data.COUNTIES, weights=[c["population"] for c in data.COUNTIES])[0]
             town, lat, lon, _share = county["towns"][0]
             bank = rng.choices(banks, weights=weights)[0]
             place = f"{rng.choice(data.KIOSK_HOSTS)} {town}"
-            device(SiteKind.BANK_KIOSK, county, bank, f"باجه {bank} {place}", town,
-                   LocalityType.CITY, f"{town}، {self.street(town)}، ساختمان {place}",
-                   _near(rng, lat, lon, 3000), None)
+            device(
+                SiteKind.BANK_KIOSK,
+                county,
+                bank,
+                f"باجه {bank} {place}",
+                town,
+                LocalityType.CITY,
+                f"{town}، {self.street(town)}، ساختمان {place}",
+                _near(rng, lat, lon, 3000),
+                None,
+            )
 
 
 def build_plan(seed: int = SEED) -> DemoPlan:
@@ -366,13 +484,19 @@ def build_plan(seed: int = SEED) -> DemoPlan:
 def seed_demo(password: str) -> str:
     """Load the Lorestan demo (accounts, counties, people, sites); flush, never commit."""
     for username, role, full_name, organisation in DEMO_ACCOUNTS:
-        create_user(username, full_name=full_name, role=role, password=password,
-                    organisation=organisation)
+        create_user(
+            username, full_name=full_name, role=role, password=password, organisation=organisation
+        )
 
     province = get_or_create_province(data.PROVINCE_NAME, data.PROVINCE_CODE)
     counties = {
-        c["name"]: get_or_create_county(province, c["name"], population=c["population"],
-                                        center_lat=c["lat"], center_lon=c["lon"])
+        c["name"]: get_or_create_county(
+            province,
+            c["name"],
+            population=c["population"],
+            center_lat=c["lat"],
+            center_lon=c["lon"],
+        )
         for c in data.COUNTIES
     }
 
@@ -391,8 +515,11 @@ def seed_demo(password: str) -> str:
         row["host_site_id"] = sites[host].id if host else None
         sites[row["code"]] = create_site(row, actor=None)
     for code, status, effective_on, reason in plan.status_changes:
-        change_site_status(sites[code], SiteStatus(status), effective_on=effective_on,
-                           reason=reason, actor=None)
+        change_site_status(
+            sites[code], SiteStatus(status), effective_on=effective_on, reason=reason, actor=None
+        )
 
-    return (f"demo loaded: {len(counties)} counties, {len(people)} people, {len(sites)} sites, "
-            f"{len(DEMO_ACCOUNTS)} users")
+    return (
+        f"demo loaded: {len(counties)} counties, {len(people)} people, {len(sites)} sites, "
+        f"{len(DEMO_ACCOUNTS)} users"
+    )

@@ -23,36 +23,44 @@ REQUIRED = "این فیلد اجباری است."
 
 class SiteForm(BaseForm):
     kind = SelectField("نوع", choices=enum_choices(SiteKind), validators=[DataRequired(REQUIRED)])
-    code = StringField("کد", validators=[DataRequired(REQUIRED), Length(max=20)],
-                       render_kw={"dir": "ltr"})
+    code = StringField(
+        "کد", validators=[DataRequired(REQUIRED), Length(max=20)], render_kw={"dir": "ltr"}
+    )
     name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=200)])
     county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
     locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
-    address = TextAreaField("نشانی", validators=[DataRequired(REQUIRED), Length(max=500)],
-                            render_kw={"rows": 2})
-    postal_code = DigitsField("کد پستی", validators=[Optional()], length=10,
-                              message="کد پستی باید ۱۰ رقم باشد.")
+    address = TextAreaField(
+        "نشانی", validators=[DataRequired(REQUIRED), Length(max=500)], render_kw={"rows": 2}
+    )
+    postal_code = DigitsField(
+        "کد پستی", validators=[Optional()], length=10, message="کد پستی باید ۱۰ رقم باشد."
+    )
     phone = DigitsField("تلفن", validators=[Optional(), Length(max=20)])
     lat = CoordinateField("عرض جغرافیایی", validators=[Optional()], axis="lat")
     lon = CoordinateField("طول جغرافیایی", validators=[Optional()], axis="lon")
     established_on = JalaliDateField("تاریخ آغاز فعالیت", validators=[Optional()])
     operator_national_id = NationalIdField("کد ملی متصدی (مدیر دفتر)", validators=[Optional()])
-    bank = SelectField("بانک", choices=choices([("", "—"), *[(b, b) for b in BANKS]]),
-                       validators=[Optional()])
+    bank = SelectField(
+        "بانک", choices=choices([("", "—"), *[(b, b) for b in BANKS]]), validators=[Optional()]
+    )
     terminal_id = DigitsField("شماره پایانه", validators=[Optional(), Length(max=20)])
-    host_site_code = StringField("کد دفتر میزبان", validators=[Optional(), Length(max=20)],
-                                 render_kw={"dir": "ltr"})
-    notes = TextAreaField("یادداشت", validators=[Optional(), Length(max=2000)],
-                          render_kw={"rows": 2})
+    host_site_code = StringField(
+        "کد دفتر میزبان", validators=[Optional(), Length(max=20)], render_kw={"dir": "ltr"}
+    )
+    notes = TextAreaField(
+        "یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
 
 
 class StatusForm(BaseForm):
-    status = SelectField("وضعیت جدید", choices=enum_choices(SiteStatus),
-                         validators=[DataRequired(REQUIRED)])
+    status = SelectField(
+        "وضعیت جدید", choices=enum_choices(SiteStatus), validators=[DataRequired(REQUIRED)]
+    )
     effective_on = JalaliDateField("از تاریخ", validators=[InputRequired(REQUIRED)])
-    reason = TextAreaField("دلیل", validators=[DataRequired(REQUIRED), Length(max=1000)],
-                           render_kw={"rows": 2})
+    reason = TextAreaField(
+        "دلیل", validators=[DataRequired(REQUIRED), Length(max=1000)], render_kw={"rows": 2}
+    )
 
 
 class PersonForm(BaseForm):
@@ -62,5 +70,7 @@ class PersonForm(BaseForm):
     father_name = StringField("نام پدر", validators=[Optional(), Length(max=80)])
     birth_date = JalaliDateField("تاریخ تولد", validators=[Optional()])
     mobile = MobileField("تلفن همراه", validators=[Optional()])
-    education = SelectField("تحصیلات", choices=enum_choices(Education, "—"), validators=[Optional()])
+    education = SelectField(
+        "تحصیلات", choices=enum_choices(Education, "—"), validators=[Optional()]
+    )
     field_of_study = StringField("رشته تحصیلی", validators=[Optional(), Length(max=120)])

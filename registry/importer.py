@@ -87,8 +87,11 @@ HEADERS = {c.key: c.header for c in COLUMNS}
 
 # Where a DomainError's field (a model attribute) sits in the file.
 _FIELD_COLUMNS = {
-    "county_id": "county", "host_site_id": "host_code", "operator_id": "operator_national_id",
-    "national_id": "operator_national_id", "first_name": "operator_first_name",
+    "county_id": "county",
+    "host_site_id": "host_code",
+    "operator_id": "operator_national_id",
+    "national_id": "operator_national_id",
+    "first_name": "operator_first_name",
     "last_name": "operator_last_name",
 }
 
@@ -115,7 +118,8 @@ _KINDS = _lookup(
 )
 _LOCALITY_TYPES = _lookup(*(((t.label, t.value), t) for t in LocalityType))
 _STATUSES = _lookup(
-    (("معلق", "تعلیق شده"), SiteStatus.SUSPENDED), (("لغو",), SiteStatus.REVOKED),
+    (("معلق", "تعلیق شده"), SiteStatus.SUSPENDED),
+    (("لغو",), SiteStatus.REVOKED),
     (("تعطیل شده",), SiteStatus.CLOSED),
     *(((s.label, s.value), s) for s in SiteStatus),
 )
@@ -149,8 +153,10 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
-        return (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-                f"errors {len(self.errors)}")
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"errors {len(self.errors)}"
+        )
 
 
 @dataclass
@@ -177,8 +183,10 @@ def read_table(source: str | Path | Table | Iterable[Sequence[Any]]) -> Table:
         elif suffix in (".xlsx", ".xlsm"):
             lines = _read_xlsx(path)
         elif suffix == ".xls":
-            raise ImportFileError("قالب قدیمی xls پشتیبانی نمی‌شود؛ فایل را در اکسل با قالب "
-                                  "xlsx یا «CSV UTF-8» ذخیره کنید.")
+            raise ImportFileError(
+                "قالب قدیمی xls پشتیبانی نمی‌شود؛ فایل را در اکسل با قالب "
+                "xlsx یا «CSV UTF-8» ذخیره کنید."
+            )
         else:
             raise ImportFileError("فقط فایل‌های CSV و اکسل (xlsx) پذیرفته می‌شوند.")
         name = path.name
@@ -203,8 +211,9 @@ def _read_csv(path: Path) -> list[list[str]]:
         else:
             text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError("فایل با کدگذاری UTF-8 ذخیره نشده است؛ در اکسل هنگام ذخیره "
-                              "«CSV UTF-8» را برگزینید.") from exc
+        raise ImportFileError(
+            "فایل با کدگذاری UTF-8 ذخیره نشده است؛ در اکسل هنگام ذخیره «CSV UTF-8» را برگزینید."
+        ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
@@ -222,8 +231,9 @@ def _read_xlsx(path: Path) -> list[tuple[Any, ...]]:
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise ImportFileError("فایل اکسل خوانده نشد؛ آن را با قالب xlsx دوباره ذخیره "
-                                  "کنید.") from exc
+            raise ImportFileError(
+                "فایل اکسل خوانده نشد؛ آن را با قالب xlsx دوباره ذخیره کنید."
+            ) from exc
         try:
             sheet = workbook.worksheets[0]
             # Some programs write a wrong used range; read what is really there.
@@ -348,8 +358,12 @@ def _site_limit(attr: str) -> int | None:
 # ---------------------------------------------------------------- the import
 
 
-def import_registry(source: str | Path | Table | Iterable[Sequence[Any]], *, actor,
-                    progress: Callable[[int], Any] | None = None) -> ImportReport:
+def import_registry(
+    source: str | Path | Table | Iterable[Sequence[Any]],
+    *,
+    actor,
+    progress: Callable[[int], Any] | None = None,
+) -> ImportReport:
     """Create or update a site (and its operator) for every row; report the rows refused.
 
     ``source`` is a path to a .csv/.xlsx file, a Table, or rows whose first is the header.
@@ -383,8 +397,9 @@ class _Importer:
                 self.columns[key] = index
         missing = [c.header for c in COLUMNS if c.required and c.key not in self.columns]
         if missing:
-            raise ImportFileError("این ستون‌ها در سطر سرستون نیست: "
-                                  + "، ".join(f"«{h}»" for h in missing))
+            raise ImportFileError(
+                "این ستون‌ها در سطر سرستون نیست: " + "، ".join(f"«{h}»" for h in missing)
+            )
         self.seen_codes: dict[str, int] = {}
         self._new_operators = 0
         self._counties: dict[tuple[str, str], int] = {}
@@ -402,8 +417,11 @@ class _Importer:
         except DomainError as exc:
             self._refuse(line, _FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
         except (IntegrityError, DataError):
-            self._refuse(line, None, "پایگاه داده این سطر را نپذیرفت (مقداری تکراری یا بیش از "
-                                     "اندازه بلند است).")
+            self._refuse(
+                line,
+                None,
+                "پایگاه داده این سطر را نپذیرفت (مقداری تکراری یا بیش از اندازه بلند است).",
+            )
         else:
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
             self.report.operators_created += self._new_operators
@@ -427,8 +445,11 @@ class _Importer:
         site = db.session.scalar(select(Site).where(Site.code == code))
         data = self._site_data(row, site)
         data["code"] = code
-        status = _choice(_STATUSES, "status", row["status"], _STATUS_HINT) \
-            if self._has("status") and _text(row["status"]) else None
+        status = (
+            _choice(_STATUSES, "status", row["status"], _STATUS_HINT)
+            if self._has("status") and _text(row["status"])
+            else None
+        )
         if site is None:
             ops.create_site(data, actor=self.actor, status=status or SiteStatus.ACTIVE)
             return "created"
@@ -444,15 +465,15 @@ class _Importer:
         """The operation's input: the stored values, overlaid with the file's columns."""
         data: dict[str, Any] = {k: getattr(site, k) for k in ops.SITE_FIELDS} if site else {}
         data["kind"] = _choice(_KINDS, "kind", row["kind"], _KIND_HINT)
-        for key in ("name", "locality", "address", "postal_code", "phone", "terminal_id",
-                    "notes"):
+        for key in ("name", "locality", "address", "postal_code", "phone", "terminal_id", "notes"):
             if self._has(key):
                 limit = _site_limit(key)
                 data[key] = _checked_length(key, _text(row[key]), limit)
         data["county_id"] = self._county_id(row)
         if self._has("locality_type") and _text(row["locality_type"]):
-            data["locality_type"] = _choice(_LOCALITY_TYPES, "locality_type",
-                                            row["locality_type"], _LOCALITY_HINT)
+            data["locality_type"] = _choice(
+                _LOCALITY_TYPES, "locality_type", row["locality_type"], _LOCALITY_HINT
+            )
         elif site is None:
             data["locality_type"] = None  # the operation picks it from the kind
         for key in ("lat", "lon"):
@@ -461,8 +482,9 @@ class _Importer:
         if self._has("established_on"):
             data["established_on"] = _date("established_on", row["established_on"])
         if self._has("bank"):
-            data["bank"] = _choice(_BANKS, "bank", row["bank"], _BANK_HINT) \
-                if _text(row["bank"]) else None
+            data["bank"] = (
+                _choice(_BANKS, "bank", row["bank"], _BANK_HINT) if _text(row["bank"]) else None
+            )
         if self._has("host_code"):
             data["host_site_id"] = self._host_site_id(row["host_code"])
         if data["kind"] not in BANK_KINDS and self._has("operator_national_id"):
@@ -483,22 +505,26 @@ class _Importer:
         province_id = None
         if province_name:
             provinces = db.session.scalars(select(Province)).all()
-            province_id = next((p.id for p in provinces if _key(p.name) == _key(province_name)),
-                               None)
+            province_id = next(
+                (p.id for p in provinces if _key(p.name) == _key(province_name)), None
+            )
             if province_id is None:
                 raise _Problem("province", f"{_quoted(province_name)} در سامانه ثبت نشده است.")
         # Counties spelled alike once ZWNJ and spaces are also ignored (خرم آباد = خرم‌آباد).
-        namesakes = [c for c in db.session.scalars(select(County))
-                     if _key(c.name) == _key(name)
-                     and (province_id is None or c.province_id == province_id)]
+        namesakes = [
+            c
+            for c in db.session.scalars(select(County))
+            if _key(c.name) == _key(name) and (province_id is None or c.province_id == province_id)
+        ]
         county = ops.find_county(name, province_id=province_id)
         if county is None and len(namesakes) == 1:
             county = namesakes[0]
         if county is None and not namesakes:
             raise _Problem("county", f"{_quoted(name)} در سامانه ثبت نشده است.")
         if len(namesakes) > 1:
-            raise _Problem("county", f"{_quoted(name)} در چند استان هست؛ ستون «استان» را هم "
-                                     "پر کنید.")
+            raise _Problem(
+                "county", f"{_quoted(name)} در چند استان هست؛ ستون «استان» را هم پر کنید."
+            )
         return county.id
 
     def _host_site_id(self, value: Any) -> int | None:
@@ -507,14 +533,19 @@ class _Importer:
             return None
         host_id = db.session.scalar(select(Site.id).where(Site.code == code))
         if host_id is None:
-            raise _Problem("host_code", f"دفتری با کد {_quoted(code)} ثبت نشده است (دفتر میزبان "
-                                        "باید پیش‌تر ثبت شده یا در سطرهای بالاتر آمده باشد).")
+            raise _Problem(
+                "host_code",
+                f"دفتری با کد {_quoted(code)} ثبت نشده است (دفتر میزبان "
+                "باید پیش‌تر ثبت شده یا در سطرهای بالاتر آمده باشد).",
+            )
         return host_id
 
     def _operator_id(self, row: dict[str, Any]) -> int | None:
         national_id = _national_id(row["operator_national_id"])
-        names = {k: _text(row[k]) if self._has(k) else ""
-                 for k in ("operator_first_name", "operator_last_name")}
+        names = {
+            k: _text(row[k]) if self._has(k) else ""
+            for k in ("operator_first_name", "operator_last_name")
+        }
         if not national_id:
             if any(names.values()):
                 raise _Problem("operator_national_id", "برای متصدی کد ملی را هم وارد کنید.")
@@ -523,14 +554,21 @@ class _Importer:
         if person is not None:
             return person.id
         if len(national_id) in (8, 9):
-            raise _Problem("operator_national_id", "کد ملی باید ۱۰ رقم باشد؛ اگر با صفر آغاز "
-                                                   "می‌شود، ستون را در اکسل «متنی» کنید.")
+            raise _Problem(
+                "operator_national_id",
+                "کد ملی باید ۱۰ رقم باشد؛ اگر با صفر آغاز می‌شود، ستون را در اکسل «متنی» کنید.",
+            )
         for key, text in names.items():
             limit = Person.__table__.c[key.removeprefix("operator_")].type.length
             _checked_length(key, text, limit)
-        person = ops.create_person({"national_id": national_id,
-                                    "first_name": names["operator_first_name"],
-                                    "last_name": names["operator_last_name"]}, actor=self.actor)
+        person = ops.create_person(
+            {
+                "national_id": national_id,
+                "first_name": names["operator_first_name"],
+                "last_name": names["operator_last_name"],
+            },
+            actor=self.actor,
+        )
         self._new_operators += 1
         return person.id
 

@@ -62,13 +62,18 @@ class SiteStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"active": "فعال", "suspended": "تعلیق", "revoked": "لغو شده",
-                "closed": "تعطیل"}[self.value]
+        return {"active": "فعال", "suspended": "تعلیق", "revoked": "لغو شده", "closed": "تعطیل"}[
+            self.value
+        ]
 
     @property
     def badge(self) -> str:
-        return {"active": "success", "suspended": "warning", "revoked": "danger",
-                "closed": "secondary"}[self.value]
+        return {
+            "active": "success",
+            "suspended": "warning",
+            "revoked": "danger",
+            "closed": "secondary",
+        }[self.value]
 
 
 class LocalityType(StrEnum):
@@ -90,9 +95,14 @@ class Education(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"below_diploma": "زیر دیپلم", "diploma": "دیپلم", "associate": "کاردانی",
-                "bachelor": "کارشناسی", "master": "کارشناسی ارشد",
-                "doctorate": "دکتری"}[self.value]
+        return {
+            "below_diploma": "زیر دیپلم",
+            "diploma": "دیپلم",
+            "associate": "کاردانی",
+            "bachelor": "کارشناسی",
+            "master": "کارشناسی ارشد",
+            "doctorate": "دکتری",
+        }[self.value]
 
 
 class Province(Base):
@@ -141,9 +151,14 @@ class Person(TimestampMixin, VersionMixin, Base):
     __label__ = "شخص"
     __audit_exclude__ = ("name_norm",)
     __field_labels__ = {
-        "national_id": "کد ملی", "first_name": "نام", "last_name": "نام خانوادگی",
-        "father_name": "نام پدر", "birth_date": "تاریخ تولد", "mobile": "تلفن همراه",
-        "education": "تحصیلات", "field_of_study": "رشته تحصیلی",
+        "national_id": "کد ملی",
+        "first_name": "نام",
+        "last_name": "نام خانوادگی",
+        "father_name": "نام پدر",
+        "birth_date": "تاریخ تولد",
+        "mobile": "تلفن همراه",
+        "education": "تحصیلات",
+        "field_of_study": "رشته تحصیلی",
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,12 +192,25 @@ class Site(TimestampMixin, VersionMixin, Base):
     __label__ = "محل"
     __audit_exclude__ = ("name_norm", "address_norm")
     __field_labels__ = {
-        "kind": "نوع", "code": "کد", "name": "نام", "county_id": "شهرستان",
-        "locality": "شهر یا روستا", "locality_type": "نوع آبادی", "address": "نشانی",
-        "postal_code": "کد پستی", "phone": "تلفن", "lat": "عرض جغرافیایی",
-        "lon": "طول جغرافیایی", "status": "وضعیت", "status_since": "وضعیت از تاریخ",
-        "established_on": "آغاز فعالیت", "operator_id": "متصدی", "bank": "بانک",
-        "terminal_id": "شماره پایانه", "host_site_id": "دفتر میزبان", "notes": "یادداشت",
+        "kind": "نوع",
+        "code": "کد",
+        "name": "نام",
+        "county_id": "شهرستان",
+        "locality": "شهر یا روستا",
+        "locality_type": "نوع آبادی",
+        "address": "نشانی",
+        "postal_code": "کد پستی",
+        "phone": "تلفن",
+        "lat": "عرض جغرافیایی",
+        "lon": "طول جغرافیایی",
+        "status": "وضعیت",
+        "status_since": "وضعیت از تاریخ",
+        "established_on": "آغاز فعالیت",
+        "operator_id": "متصدی",
+        "bank": "بانک",
+        "terminal_id": "شماره پایانه",
+        "host_site_id": "دفتر میزبان",
+        "notes": "یادداشت",
     }
     __table_args__ = (
         UniqueConstraint("bank", "terminal_id"),

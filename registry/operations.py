@@ -37,14 +37,47 @@ from registry.models import (
 )
 from registry.reference import BANKS
 
-PERSON_FIELDS = ("national_id", "first_name", "last_name", "father_name", "birth_date", "mobile",
-                 "education", "field_of_study")
+PERSON_FIELDS = (
+    "national_id",
+    "first_name",
+    "last_name",
+    "father_name",
+    "birth_date",
+    "mobile",
+    "education",
+    "field_of_study",
+)
 # Column widths, checked here so that forms, imports and the API meet the same limits.
-SITE_LIMITS = {"code": 20, "name": 200, "locality": 100, "address": 500, "postal_code": 10,
-               "phone": 20, "bank": 60, "terminal_id": 20, "notes": 2000}
-SITE_FIELDS = ("kind", "code", "name", "county_id", "locality", "locality_type", "address",
-               "postal_code", "phone", "lat", "lon", "established_on", "operator_id", "bank",
-               "terminal_id", "host_site_id", "notes")
+SITE_LIMITS = {
+    "code": 20,
+    "name": 200,
+    "locality": 100,
+    "address": 500,
+    "postal_code": 10,
+    "phone": 20,
+    "bank": 60,
+    "terminal_id": 20,
+    "notes": 2000,
+}
+SITE_FIELDS = (
+    "kind",
+    "code",
+    "name",
+    "county_id",
+    "locality",
+    "locality_type",
+    "address",
+    "postal_code",
+    "phone",
+    "lat",
+    "lon",
+    "established_on",
+    "operator_id",
+    "bank",
+    "terminal_id",
+    "host_site_id",
+    "notes",
+)
 
 
 # ---------------------------------------------------------------- people
@@ -101,8 +134,12 @@ def search_people(query: str | None = None) -> Select:
     """People matching every word of the query by name or national ID."""
     stmt = select(Person)
     for term in search_terms(query):
-        stmt = stmt.where(or_(Person.name_norm.contains(term, autoescape=True),
-                              Person.national_id.startswith(term, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                Person.name_norm.contains(term, autoescape=True),
+                Person.national_id.startswith(term, autoescape=True),
+            )
+        )
     return stmt.order_by(fa_sorted(Person.last_name), fa_sorted(Person.first_name), Person.id)
 
 
@@ -167,8 +204,14 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
     if not data["county_id"] or db.session.get(County, data["county_id"]) is None:
         raise DomainError("شهرستان را انتخاب کنید.", field="county_id")
     try:
-        data["locality_type"] = LocalityType(data["locality_type"] or (
-            LocalityType.VILLAGE if data["kind"] == SiteKind.RURAL_ICT_OFFICE else LocalityType.CITY))
+        data["locality_type"] = LocalityType(
+            data["locality_type"]
+            or (
+                LocalityType.VILLAGE
+                if data["kind"] == SiteKind.RURAL_ICT_OFFICE
+                else LocalityType.CITY
+            )
+        )
     except ValueError as exc:
         raise DomainError("نوع محل (شهر یا روستا) معتبر نیست.", field="locality_type") from exc
     postal = digits_only(data["postal_code"])
@@ -182,8 +225,9 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
     if lat is not None:
         lat, lon = float(lat), float(lon)
         if not in_iran(lat, lon):
-            raise DomainError("مختصات در محدوده ایران نیست (جای عرض و طول را بررسی کنید).",
-                              field="lat")
+            raise DomainError(
+                "مختصات در محدوده ایران نیست (جای عرض و طول را بررسی کنید).", field="lat"
+            )
         data["lat"], data["lon"] = lat, lon
     if data["kind"] in BANK_KINDS:
         data["bank"] = clean_text(data["bank"]) or None
@@ -193,11 +237,15 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
         if data["bank"] not in BANKS:
             raise DomainError("نام بانک در فهرست بانک‌ها نیست.", field="bank")
         if data["terminal_id"]:
-            clash = db.session.scalar(select(Site).where(
-                Site.bank == data["bank"], Site.terminal_id == data["terminal_id"]))
+            clash = db.session.scalar(
+                select(Site).where(
+                    Site.bank == data["bank"], Site.terminal_id == data["terminal_id"]
+                )
+            )
             if clash is not None and clash is not site:
-                raise DomainError("این شماره پایانه برای این بانک پیش‌تر ثبت شده است.",
-                                  field="terminal_id")
+                raise DomainError(
+                    "این شماره پایانه برای این بانک پیش‌تر ثبت شده است.", field="terminal_id"
+                )
         data["operator_id"] = None
         host = data["host_site_id"] and db.session.get(Site, data["host_site_id"])
         if data["host_site_id"] and (host is None or not host.kind.is_office):
@@ -220,8 +268,15 @@ def create_site(data: dict[str, Any], *, actor, status: SiteStatus = SiteStatus.
     site.refresh_search_fields()
     db.session.add(site)
     db.session.flush()
-    db.session.add(SiteStatusChange(site=site, status=status, effective_on=site.status_since,
-                                    reason="ثبت در سامانه", recorded_by_id=_actor_id(actor)))
+    db.session.add(
+        SiteStatusChange(
+            site=site,
+            status=status,
+            effective_on=site.status_since,
+            reason="ثبت در سامانه",
+            recorded_by_id=_actor_id(actor),
+        )
+    )
     db.session.flush()
     return site
 
@@ -236,8 +291,9 @@ def update_site(site: Site, data: dict[str, Any], *, actor) -> Site:
     return site
 
 
-def change_site_status(site: Site, status: SiteStatus, *, effective_on: date | None = None,
-                       reason: str, actor) -> Site:
+def change_site_status(
+    site: Site, status: SiteStatus, *, effective_on: date | None = None, reason: str, actor
+) -> Site:
     """Set a site's status from a date, keeping the history that reports read."""
     status = SiteStatus(status)
     reason = clean_text(reason)
@@ -248,8 +304,15 @@ def change_site_status(site: Site, status: SiteStatus, *, effective_on: date | N
     effective_on = effective_on or today_tehran()
     site.status = status
     site.status_since = effective_on
-    db.session.add(SiteStatusChange(site=site, status=status, effective_on=effective_on,
-                                    reason=reason, recorded_by_id=_actor_id(actor)))
+    db.session.add(
+        SiteStatusChange(
+            site=site,
+            status=status,
+            effective_on=effective_on,
+            reason=reason,
+            recorded_by_id=_actor_id(actor),
+        )
+    )
     db.session.flush()
     return site
 
@@ -272,8 +335,12 @@ def search_sites(filters: SiteFilters) -> Select:
     """Sites matching the filters; every word of q must appear in the name, code or address."""
     stmt = select(Site).options(joinedload(Site.county), joinedload(Site.operator))
     for term in search_terms(filters.q):
-        stmt = stmt.where(or_(Site.name_norm.contains(term, autoescape=True),
-                              Site.address_norm.contains(term, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                Site.name_norm.contains(term, autoescape=True),
+                Site.address_norm.contains(term, autoescape=True),
+            )
+        )
     if filters.kind:
         stmt = stmt.where(Site.kind == SiteKind(filters.kind))
     if filters.county_id:
@@ -287,11 +354,19 @@ def search_sites(filters: SiteFilters) -> Select:
     return stmt.order_by(fa_sorted(Site.name), Site.id)
 
 
-def sites_near(lat: float, lon: float, radius_m: float, *, kind: SiteKind | None = None,
-               status: SiteStatus | None = None) -> list[tuple[Site, float]]:
+def sites_near(
+    lat: float,
+    lon: float,
+    radius_m: float,
+    *,
+    kind: SiteKind | None = None,
+    status: SiteStatus | None = None,
+) -> list[tuple[Site, float]]:
     """Sites within radius_m of a point, nearest first, with their geodesic distance in metres."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
-    stmt = select(Site).where(Site.lat.between(min_lat, max_lat), Site.lon.between(min_lon, max_lon))
+    stmt = select(Site).where(
+        Site.lat.between(min_lat, max_lat), Site.lon.between(min_lon, max_lon)
+    )
     if kind:
         stmt = stmt.where(Site.kind == kind)
     if status:
@@ -303,7 +378,8 @@ def sites_near(lat: float, lon: float, radius_m: float, *, kind: SiteKind | None
 def count_sites_by_kind_and_county(status: SiteStatus = SiteStatus.ACTIVE):
     """{(county_id, kind): n} for sites in a status, from one aggregate query."""
     rows = db.session.execute(
-        select(Site.county_id, Site.kind, func.count()).where(Site.status == status)
+        select(Site.county_id, Site.kind, func.count())
+        .where(Site.status == status)
         .group_by(Site.county_id, Site.kind)
     ).all()
     return {(county_id, kind): n for county_id, kind, n in rows}

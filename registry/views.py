@@ -46,26 +46,75 @@ def site_list():
     )
     if wants_xlsx():
         sites = db.session.scalars(ops.search_sites(filters)).unique()
-        return xlsx_response("sites.xlsx", [Sheet("دفاتر و پایانه‌ها", (
-            "کد", "نام", "نوع", "وضعیت", "از تاریخ", "شهرستان", "شهر یا روستا", "نشانی",
-            "کد پستی", "تلفن", "متصدی", "بانک", "شماره پایانه", "عرض جغرافیایی", "طول جغرافیایی",
-        ), ((s.code, s.name, s.kind, s.status, s.status_since, s.county.name, s.locality, s.address,
-             s.postal_code, s.phone, s.operator.full_name if s.operator else None, s.bank,
-             s.terminal_id, s.lat, s.lon) for s in sites))])
-    page = db.paginate(ops.search_sites(filters), page=_int_arg("page") or 1,
-                       per_page=25, error_out=False)
-    return render_template("registry/site_list.html", page=page, filters=filters,
-                           counties=ops.counties_in_order(), kinds=SiteKind,
-                           statuses=SiteStatus, banks=BANKS)
+        return xlsx_response(
+            "sites.xlsx",
+            [
+                Sheet(
+                    "دفاتر و پایانه‌ها",
+                    (
+                        "کد",
+                        "نام",
+                        "نوع",
+                        "وضعیت",
+                        "از تاریخ",
+                        "شهرستان",
+                        "شهر یا روستا",
+                        "نشانی",
+                        "کد پستی",
+                        "تلفن",
+                        "متصدی",
+                        "بانک",
+                        "شماره پایانه",
+                        "عرض جغرافیایی",
+                        "طول جغرافیایی",
+                    ),
+                    (
+                        (
+                            s.code,
+                            s.name,
+                            s.kind,
+                            s.status,
+                            s.status_since,
+                            s.county.name,
+                            s.locality,
+                            s.address,
+                            s.postal_code,
+                            s.phone,
+                            s.operator.full_name if s.operator else None,
+                            s.bank,
+                            s.terminal_id,
+                            s.lat,
+                            s.lon,
+                        )
+                        for s in sites
+                    ),
+                )
+            ],
+        )
+    page = db.paginate(
+        ops.search_sites(filters), page=_int_arg("page") or 1, per_page=25, error_out=False
+    )
+    return render_template(
+        "registry/site_list.html",
+        page=page,
+        filters=filters,
+        counties=ops.counties_in_order(),
+        kinds=SiteKind,
+        statuses=SiteStatus,
+        banks=BANKS,
+    )
 
 
 @bp.get("/sites/<int:site_id>")
 @allow(*VIEW_SITES)
 def site_detail(site_id: int):
     site = get_or_404(Site, site_id)
-    return render_template("registry/site_detail.html", site=site,
-                           events=history(db.session, "sites", site.id),
-                           status_form=StatusForm(formdata=None))
+    return render_template(
+        "registry/site_detail.html",
+        site=site,
+        events=history(db.session, "sites", site.id),
+        status_form=StatusForm(formdata=None),
+    )
 
 
 def _fill_choices(form: SiteForm) -> None:
@@ -78,13 +127,16 @@ def _site_data(form: SiteForm) -> dict:
     if form.operator_national_id.data:
         person = ops.find_person_by_national_id(form.operator_national_id.data)
         if person is None:
-            raise DomainError("شخصی با این کد ملی ثبت نشده است؛ نخست او را در فهرست اشخاص ثبت کنید.",
-                              field="operator_national_id")
+            raise DomainError(
+                "شخصی با این کد ملی ثبت نشده است؛ نخست او را در فهرست اشخاص ثبت کنید.",
+                field="operator_national_id",
+            )
         data["operator_id"] = person.id
     data["host_site_id"] = None
     if form.host_site_code.data:
-        host = db.session.scalar(select(Site).where(
-            Site.code == ops.normalise_code(form.host_site_code.data)))
+        host = db.session.scalar(
+            select(Site).where(Site.code == ops.normalise_code(form.host_site_code.data))
+        )
         if host is None:
             raise DomainError("دفتری با این کد یافت نشد.", field="host_site_code")
         data["host_site_id"] = host.id
@@ -140,9 +192,13 @@ def site_status(site_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            ops.change_site_status(site, SiteStatus(form.status.data),
-                                   effective_on=form.effective_on.data, reason=form.reason.data,
-                                   actor=current_user)
+            ops.change_site_status(
+                site,
+                SiteStatus(form.status.data),
+                effective_on=form.effective_on.data,
+                reason=form.reason.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -159,12 +215,40 @@ def people_list():
     q = request.args.get("q", "")[:100]
     if wants_xlsx():
         people = db.session.scalars(ops.search_people(q))
-        return xlsx_response("people.xlsx", [Sheet("اشخاص", (
-            "کد ملی", "نام", "نام خانوادگی", "نام پدر", "تاریخ تولد", "تلفن همراه", "تحصیلات",
-            "رشته"), ((p.national_id, p.first_name, p.last_name, p.father_name, p.birth_date,
-                      p.mobile, p.education, p.field_of_study) for p in people))])
-    page = db.paginate(ops.search_people(q), page=_int_arg("page") or 1, per_page=25,
-                       error_out=False)
+        return xlsx_response(
+            "people.xlsx",
+            [
+                Sheet(
+                    "اشخاص",
+                    (
+                        "کد ملی",
+                        "نام",
+                        "نام خانوادگی",
+                        "نام پدر",
+                        "تاریخ تولد",
+                        "تلفن همراه",
+                        "تحصیلات",
+                        "رشته",
+                    ),
+                    (
+                        (
+                            p.national_id,
+                            p.first_name,
+                            p.last_name,
+                            p.father_name,
+                            p.birth_date,
+                            p.mobile,
+                            p.education,
+                            p.field_of_study,
+                        )
+                        for p in people
+                    ),
+                )
+            ],
+        )
+    page = db.paginate(
+        ops.search_people(q), page=_int_arg("page") or 1, per_page=25, error_out=False
+    )
     return render_template("registry/people_list.html", page=page, q=q)
 
 
@@ -172,8 +256,11 @@ def people_list():
 @allow(*VIEW_PEOPLE)
 def person_detail(person_id: int):
     person = get_or_404(Person, person_id)
-    return render_template("registry/person_detail.html", person=person,
-                           events=history(db.session, "people", person.id))
+    return render_template(
+        "registry/person_detail.html",
+        person=person,
+        events=history(db.session, "people", person.id),
+    )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -218,9 +305,22 @@ def _sites_panel() -> Panel:
     active: dict[SiteKind, int] = {}
     for (_county, kind), n in by_county.items():
         active[kind] = active.get(kind, 0) + n
-    not_active = dict(db.session.execute(
-        select(Site.status, func.count()).where(Site.status != SiteStatus.ACTIVE)
-        .group_by(Site.status)).all())
-    return Panel("وضعیت امروز دفاتر و پایانه‌های استان", "registry/panels/sites.html", {
-        "kinds": list(SiteKind), "active": active, "by_county": by_county,
-        "counties": ops.counties_in_order(), "not_active": not_active, "statuses": SiteStatus})
+    not_active = dict(
+        db.session.execute(
+            select(Site.status, func.count())
+            .where(Site.status != SiteStatus.ACTIVE)
+            .group_by(Site.status)
+        ).all()
+    )
+    return Panel(
+        "وضعیت امروز دفاتر و پایانه‌های استان",
+        "registry/panels/sites.html",
+        {
+            "kinds": list(SiteKind),
+            "active": active,
+            "by_county": by_county,
+            "counties": ops.counties_in_order(),
+            "not_active": not_active,
+            "statuses": SiteStatus,
+        },
+    )

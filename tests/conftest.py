@@ -36,8 +36,9 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["PISHKHAN_INSTANCE_DIR"] = str(instance)
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url,
-                     UPLOAD_DIR=str(instance / "uploads"))
+    app = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(instance / "uploads")
+    )
     with app.app_context():
         if _is_postgres(database_url):
             with _db.engine.begin() as conn:
@@ -75,9 +76,12 @@ def _reset_database(app) -> None:
             for table, data in app.extensions["seeded_rows"]:
                 conn.execute(table.insert(), data)
                 if "id" in table.c:
-                    conn.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"(SELECT MAX(id) FROM {table.name}))"))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT MAX(id) FROM {table.name}))"
+                        )
+                    )
     else:
         _db.engine.dispose()
         path = Path(url.removeprefix("sqlite:///"))
@@ -107,8 +111,9 @@ def login_as(app, db, client):
     def _login(role: Role | str, username: str | None = None, **kwargs):
         user = factories.make_user(role=Role(role), username=username, **kwargs)
         _db.session.commit()
-        response = client.post("/login", data={"username": user.username,
-                                               "password": DEFAULT_PASSWORD})
+        response = client.post(
+            "/login", data={"username": user.username, "password": DEFAULT_PASSWORD}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 

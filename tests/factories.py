@@ -20,8 +20,12 @@ _counter = itertools.count(1)
 def make_user(role: Role = Role.VIEWER, username: str | None = None, **kwargs):
     n = next(_counter)
     return account_ops.create_user(
-        username or f"{role.value}{n}", full_name=kwargs.pop("full_name", f"کاربر {n}"),
-        role=role, password=kwargs.pop("password", DEFAULT_PASSWORD), **kwargs)
+        username or f"{role.value}{n}",
+        full_name=kwargs.pop("full_name", f"کاربر {n}"),
+        role=role,
+        password=kwargs.pop("password", DEFAULT_PASSWORD),
+        **kwargs,
+    )
 
 
 def make_county(name: str = "خرم‌آباد", population: int | None = 500_000, **kwargs) -> County:
@@ -38,8 +42,12 @@ def national_id(seed: int | None = None) -> str:
 
 
 def make_person(first_name: str = "علی", last_name: str = "رضایی", **kwargs) -> Person:
-    data = {"national_id": kwargs.pop("national_id", None) or national_id(),
-            "first_name": first_name, "last_name": last_name, **kwargs}
+    data = {
+        "national_id": kwargs.pop("national_id", None) or national_id(),
+        "first_name": first_name,
+        "last_name": last_name,
+        **kwargs,
+    }
     return registry_ops.create_person(data, actor=None)
 
 
@@ -47,11 +55,16 @@ def make_site(kind: SiteKind = SiteKind.COUNTER_OFFICE, name: str | None = None,
     n = next(_counter)
     county = kwargs.pop("county", None) or make_county()
     data = {
-        "kind": kind, "code": kwargs.pop("code", f"66{n:06d}"),
-        "name": name or f"دفتر پیشخوان شماره {n}", "county_id": county.id,
-        "locality": kwargs.pop("locality", "خرم‌آباد"), "locality_type": kwargs.pop("locality_type", None),
+        "kind": kind,
+        "code": kwargs.pop("code", f"66{n:06d}"),
+        "name": name or f"دفتر پیشخوان شماره {n}",
+        "county_id": county.id,
+        "locality": kwargs.pop("locality", "خرم‌آباد"),
+        "locality_type": kwargs.pop("locality_type", None),
         "address": kwargs.pop("address", "خیابان انقلاب، پلاک ۱۲"),
-        "lat": kwargs.pop("lat", 33.4878), "lon": kwargs.pop("lon", 48.3558), **kwargs,
+        "lat": kwargs.pop("lat", 33.4878),
+        "lon": kwargs.pop("lon", 48.3558),
+        **kwargs,
     }
     if kind in (SiteKind.ATM, SiteKind.BANK_KIOSK):
         data.setdefault("bank", "بانک ملی ایران")
@@ -63,8 +76,10 @@ def make_site(kind: SiteKind = SiteKind.COUNTER_OFFICE, name: str | None = None,
 
 def pdf_bytes() -> bytes:
     """A tiny but real PDF file's content."""
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
-            b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
+        b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def attach_all_documents(application) -> None:
@@ -87,12 +102,14 @@ def approve(application, *, held_on=None):
         lic_ops.start_review(application, actor=None)
     for check in lic_ops.eligibility_checks(application):
         if check.blocking and check.overridable:
-            lic_ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار",
-                                   actor=None)
+            lic_ops.override_check(
+                application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None
+            )
     lic_ops.transition(application, ApplicationState.READY_FOR_WG, actor=None)
     session = lic_ops.schedule_session(held_on or date.today(), place="سالن جلسات", actor=None)
-    lic_ops.add_attendee(session, full_name="مجتبی صارمی", organisation="اداره کل ارتباطات",
-                         actor=None)
+    lic_ops.add_attendee(
+        session, full_name="مجتبی صارمی", organisation="اداره کل ارتباطات", actor=None
+    )
     item = lic_ops.add_to_agenda(session, application, actor=None)
     lic_ops.record_decision(item, ApplicationState.APPROVED, "شرایط احراز شده است.", actor=None)
     return session
@@ -107,5 +124,138 @@ def make_licence(kind=SiteKind.COUNTER_OFFICE, *, holder=None, issued_on=None, *
     holder = holder or make_person()
     site = make_site(kind=kind, operator_id=holder.id, **site_kwargs)
     issued_on = issued_on or date(2022, 9, 16)
-    return lic_ops._new_licence(office_kind=kind, site=site, holder=holder, issued_on=issued_on,
-                                expires_on=issued_on + lic_ops._validity(kind), application=None)
+    return lic_ops._new_licence(
+        office_kind=kind,
+        site=site,
+        holder=holder,
+        issued_on=issued_on,
+        expires_on=issued_on + lic_ops._validity(kind),
+        application=None,
+    )
+
+
+# ---------------------------------------------------------------- committees (violations committee)
+
+COMMITTEE_ORGANISATIONS = (
+    "سازمان تنظیم مقررات و ارتباطات رادیویی منطقه جنوب غرب",
+    "استانداری لرستان",
+    "سازمان مدیریت و برنامه‌ریزی استان",
+    "انجمن صنفی دفاتر پیشخوان و ICT روستایی",
+    "اداره کل ارتباطات و فناوری اطلاعات استان",
+)
+COMMITTEE_NAMES = ("حمید ملکی", "نسرین امیری", "محمود طولابی", "اکبر قائدی", "زهرا پاپی")
+
+
+def make_committee_member(full_name: str = "حمید ملکی", organisation: str | None = None, **kwargs):
+    from committees import operations as committee_ops
+
+    if organisation is None:
+        organisation = COMMITTEE_ORGANISATIONS[0]
+    data = {"full_name": full_name, "organisation": organisation, **kwargs}
+    return committee_ops.save_member(None, data, actor=None)
+
+
+def make_committee(size: int = 5) -> list:
+    """Committee members, one per organisation of the demo committee."""
+    return [
+        make_committee_member(name, organisation)
+        for name, organisation in zip(
+            COMMITTEE_NAMES[:size], COMMITTEE_ORGANISATIONS[:size], strict=True
+        )
+    ]
+
+
+def violation_type(code: str):
+    from sqlalchemy import select
+
+    from committees.models import ViolationType
+
+    return db.session.scalar(select(ViolationType).where(ViolationType.code == code))
+
+
+def make_case(
+    site=None, *, codes=("V02",), offence_on=None, opened_on=None, source="manual", **kwargs
+):
+    """A case against an office (a licensed one unless given)."""
+    from datetime import date, timedelta
+
+    from committees import operations as committee_ops
+
+    if site is None:
+        site = make_licence().site
+    offence_on = offence_on or date(2022, 9, 1)
+    opened_on = opened_on or offence_on + timedelta(days=5)
+    return committee_ops.open_case(
+        site,
+        source=source,
+        summary=kwargs.pop("summary", "دفتر در ساعت اداری بسته بود."),
+        offence_on=offence_on,
+        opened_on=opened_on,
+        violation_type_ids=[violation_type(c).id for c in codes],
+        actor=None,
+        **kwargs,
+    )
+
+
+def make_ready_case(site=None, **kwargs):
+    """A case whose defence is in: ready to go on a session's agenda."""
+    from datetime import timedelta
+
+    from committees import operations as committee_ops
+
+    case = make_case(site, **kwargs)
+    committee_ops.request_defence(case, requested_on=case.opened_on, actor=None)
+    committee_ops.record_defence(
+        case,
+        text="متصدی برای درمان به بیمارستان رفته بود.",
+        received_on=case.opened_on + timedelta(days=3),
+        actor=None,
+    )
+    committee_ops.mark_ready(case, actor=None)
+    return case
+
+
+def hold_hearing(case, members, *, held_on=None, votes=None):
+    """A committee session with the members present, the case on its agenda and the votes cast
+    (all 'for' unless given as a list of choices, one per member; None skips a member)."""
+    from datetime import timedelta
+
+    from committees import operations as committee_ops
+
+    held_on = held_on or case.opened_on + timedelta(days=20)
+    session = committee_ops.schedule_session(held_on, place="سالن جلسات اداره کل", actor=None)
+    committee_ops.add_to_agenda(session, case, actor=None)
+    committee_ops.set_attendance(session, [m.id for m in members], actor=None)
+    for member, choice in zip(members, votes or ["for"] * len(members), strict=True):
+        if choice:
+            committee_ops.record_vote(session, case, member, choice, actor=None)
+    return session
+
+
+def ruling_data(penalty="written_warning", codes=("V02",), **kwargs) -> dict:
+    return {
+        "penalty": penalty,
+        "violations_found": list(codes),
+        "legal_basis": "مصوبه ۲ جلسه ۳۱۷ کمیسیون تنظیم مقررات، پیوست ۲",
+        "reasoning": "تخلف با گزارش بازرسی و اقرار متصدی احراز شد.",
+        **kwargs,
+    }
+
+
+def make_ruling(case=None, *, members=None, held_on=None, **data):
+    """A ruling recorded in a session where every member voted for it."""
+    from committees import operations as committee_ops
+
+    case = case or make_ready_case()
+    if case.state.value != "ready":
+        from datetime import timedelta
+
+        committee_ops.request_defence(case, requested_on=case.opened_on, actor=None)
+        committee_ops.record_defence(
+            case, text="دفاعیه", actor=None, received_on=case.opened_on + timedelta(days=1)
+        )
+        committee_ops.mark_ready(case, actor=None)
+    members = members or make_committee(3)
+    session = hold_hearing(case, members, held_on=held_on)
+    codes = data.pop("codes", [v.violation_type.code for v in case.violations])
+    return committee_ops.record_ruling(case, session, ruling_data(codes=codes, **data), actor=None)

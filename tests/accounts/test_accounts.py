@@ -47,8 +47,11 @@ def test_login_is_throttled_per_account(client, db):
     assert "قفل" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.locked_until is not None
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id))).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id)
+        )
+    ).all()
     assert actions.count("login_failed") == 3 and "login_refused_locked" in actions
 
 
@@ -88,8 +91,10 @@ def test_production_hashes_with_scrypt(app, db):
 def test_open_redirect_is_refused(client, db):
     user = factories.make_user()
     db.session.commit()
-    response = client.post("/login?next=//evil.example/x",
-                           data={"username": user.username, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": user.username, "password": DEFAULT_PASSWORD},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -106,8 +111,10 @@ def test_csrf_accepted_with_token(client, db, csrf_enabled):
     db.session.commit()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": user.username,
-                                            "password": DEFAULT_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": DEFAULT_PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302
     # A logged-in form post without the token is refused too.
     assert client.post("/people/new", data={"first_name": "x"}).status_code in (400, 403)
@@ -127,35 +134,63 @@ def test_security_headers_and_cookie_flags(client, db):
 
 def test_admin_creates_and_edits_a_user(client, login_as, db):
     admin = login_as(Role.ADMIN)
-    response = client.post("/admin/users/new", data={
-        "username": "member9", "full_name": "رضا احمدي", "role": "committee_member",
-        "organisation": "استانداری لرستان", "password": "a-long-password", "mobile": "۰۹۱۲۳۴۵۶۷۸۹"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "username": "member9",
+            "full_name": "رضا احمدي",
+            "role": "committee_member",
+            "organisation": "استانداری لرستان",
+            "password": "a-long-password",
+            "mobile": "۰۹۱۲۳۴۵۶۷۸۹",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "member9"))
     assert user.full_name == "رضا احمدی" and user.mobile == "09123456789"
-    response = client.post(f"/admin/users/{user.id}/edit", data={
-        "username": "member9", "full_name": "رضا احمدی", "role": "viewer", "active": "y"})
+    response = client.post(
+        f"/admin/users/{user.id}/edit",
+        data={"username": "member9", "full_name": "رضا احمدی", "role": "viewer", "active": "y"},
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.role == Role.VIEWER
     # An admin cannot demote themselves.
-    response = client.post(f"/admin/users/{admin.id}/edit", data={
-        "username": admin.username, "full_name": "x", "role": "viewer", "active": "y"})
+    response = client.post(
+        f"/admin/users/{admin.id}/edit",
+        data={"username": admin.username, "full_name": "x", "role": "viewer", "active": "y"},
+    )
     assert response.status_code == 200
     assert "نمی‌توانید" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"username": "", "full_name": "x", "role": "viewer", "password": "a-long-password"},
-     "این فیلد اجباری است."),
-    ({"username": "علی", "full_name": "x", "role": "viewer", "password": "a-long-password"},
-     "فقط از حروف لاتین"),
-    ({"username": "ali", "full_name": "x", "role": "emperor", "password": "a-long-password"},
-     "انتخاب درستی نیست"),
-    ({"username": "ali", "full_name": "x", "role": "viewer", "password": "short"}, "دست‌کم"),
-    ({"username": "ali", "full_name": "x" * 300, "role": "viewer", "password": "a-long-password"},
-     "طول فیلد"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"username": "", "full_name": "x", "role": "viewer", "password": "a-long-password"},
+            "این فیلد اجباری است.",
+        ),
+        (
+            {"username": "علی", "full_name": "x", "role": "viewer", "password": "a-long-password"},
+            "فقط از حروف لاتین",
+        ),
+        (
+            {"username": "ali", "full_name": "x", "role": "emperor", "password": "a-long-password"},
+            "انتخاب درستی نیست",
+        ),
+        ({"username": "ali", "full_name": "x", "role": "viewer", "password": "short"}, "دست‌کم"),
+        (
+            {
+                "username": "ali",
+                "full_name": "x" * 300,
+                "role": "viewer",
+                "password": "a-long-password",
+            },
+            "طول فیلد",
+        ),
+    ],
+)
 def test_bad_user_form_answers_in_persian(client, login_as, db, data, message):
     login_as(Role.ADMIN)
     response = client.post("/admin/users/new", data=data)
@@ -171,24 +206,39 @@ def test_duplicate_username_is_refused(db):
 
 def test_cli_creates_users(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "ops1", "--role", "inspector",
-                                 "--password", "a-long-password", "--full-name", "بازرس"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "ops1",
+            "--role",
+            "inspector",
+            "--password",
+            "a-long-password",
+            "--full-name",
+            "بازرس",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "ops1"))
     assert user.role == Role.INSPECTOR and user.check_password("a-long-password")
-    result = runner.invoke(args=["users", "create", "ops2", "--role", "inspector",
-                                 "--password", "short"])
+    result = runner.invoke(
+        args=["users", "create", "ops2", "--role", "inspector", "--password", "short"]
+    )
     assert result.exit_code != 0 and "دست‌کم" in result.output
-    result = runner.invoke(args=["users", "create", "ops3", "--role", "inspector"],
-                           input="a-long-password\na-long-password\n")
+    result = runner.invoke(
+        args=["users", "create", "ops3", "--role", "inspector"],
+        input="a-long-password\na-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     assert ops.authenticate("ops3", "a-long-password", address=None).user is not None
 
 
 def test_own_password_change(client, login_as, db):
     user = login_as(Role.VIEWER)
-    response = client.post("/account/password", data={"password": "another-long-one",
-                                                       "confirm": "another-long-one"})
+    response = client.post(
+        "/account/password", data={"password": "another-long-one", "confirm": "another-long-one"}
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.check_password("another-long-one")

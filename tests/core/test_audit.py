@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
@@ -25,7 +27,7 @@ def test_every_change_writes_one_chained_event(db):
     assert site_events[1].after["status"] == "suspended"
     assert site_events[0].object_id == str(site.id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    for previous, event in zip(events, events[1:], strict=False):
+    for previous, event in itertools.pairwise(events):
         assert event.prev_hash == previous.hash
     assert verify_chain(db.session).ok
 
@@ -54,13 +56,15 @@ def test_a_tampered_event_is_found(db):
     # Tampering has to get round the append-only trigger first, as an attacker with DB access would.
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"))
-        db.session.execute(text("UPDATE audit_events SET actor_name='mallory' WHERE seq=:s"),
-                           {"s": target.seq})
+        db.session.execute(
+            text("UPDATE audit_events SET actor_name='mallory' WHERE seq=:s"), {"s": target.seq}
+        )
         db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update"))
     else:
         db.session.execute(text("DROP TRIGGER audit_events_no_update"))
-        db.session.execute(text("UPDATE audit_events SET actor_name='mallory' WHERE seq=:s"),
-                           {"s": target.seq})
+        db.session.execute(
+            text("UPDATE audit_events SET actor_name='mallory' WHERE seq=:s"), {"s": target.seq}
+        )
     db.session.commit()
     report = verify_chain(db.session)
     assert not report.ok
@@ -86,9 +90,11 @@ def test_cli_verify_reports_intact_and_broken(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact" in result.output
-    db.session.execute(text("DROP TRIGGER audit_events_no_update ON audit_events")
-                       if db.engine.dialect.name == "postgresql"
-                       else text("DROP TRIGGER audit_events_no_update"))
+    db.session.execute(
+        text("DROP TRIGGER audit_events_no_update ON audit_events")
+        if db.engine.dialect.name == "postgresql"
+        else text("DROP TRIGGER audit_events_no_update")
+    )
     db.session.execute(text("UPDATE audit_events SET after=NULL WHERE seq=1"))
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
@@ -100,13 +106,18 @@ def test_request_events_carry_actor_role_and_address(client, login_as, db):
     user = login_as(Role.LICENSING)
     county = factories.make_county()
     db.session.commit()
-    response = client.post("/people/new", data={
-        "national_id": factories.national_id(), "first_name": "مریم", "last_name": "کاظمی"},
-        environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    response = client.post(
+        "/people/new",
+        data={"national_id": factories.national_id(), "first_name": "مریم", "last_name": "کاظمی"},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
     assert response.status_code == 302
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "people")).one()
-    assert (event.actor_id, event.actor_name, event.actor_role) == (user.id, user.username,
-                                                                   "licensing_officer")
+    assert (event.actor_id, event.actor_name, event.actor_role) == (
+        user.id,
+        user.username,
+        "licensing_officer",
+    )
     assert event.client_address == "10.1.2.3"
     assert county.id
 

@@ -29,17 +29,31 @@ def _form(app, **data):
         return form
 
 
-@pytest.mark.parametrize("code, ok", [
-    ("0499370899", True), ("۰۴۹۹۳۷۰۸۹۹", True), ("٠٤٩٩٣٧٠٨٩٩", True),
-    ("0499370898", False), ("1111111111", False), ("049937089", False), ("abcdefghij", False),
-])
+@pytest.mark.parametrize(
+    "code, ok",
+    [
+        ("0499370899", True),
+        ("۰۴۹۹۳۷۰۸۹۹", True),
+        ("٠٤٩٩٣٧٠٨٩٩", True),
+        ("0499370898", False),
+        ("1111111111", False),
+        ("049937089", False),
+        ("abcdefghij", False),
+    ],
+)
 def test_national_id_checksum(code, ok):
     assert valid_national_id(code) is ok
 
 
 def test_fields_accept_persian_arabic_and_latin_digits(app):
-    form = _form(app, when="۱۴۰۱/۰۶/۲۵", nid="٠٤٩٩٣٧٠٨٩٩", mobile="+98 912 345 6789",
-                 count="۱۲", lat="۳۳٫۴۸۷")
+    form = _form(
+        app,
+        when="۱۴۰۱/۰۶/۲۵",
+        nid="٠٤٩٩٣٧٠٨٩٩",
+        mobile="+98 912 345 6789",
+        count="۱۲",
+        lat="۳۳٫۴۸۷",
+    )
     assert form.errors == {}
     assert form.when.data == date(2022, 9, 16)
     assert form.nid.data == "0499370899"
@@ -49,8 +63,7 @@ def test_fields_accept_persian_arabic_and_latin_digits(app):
 
 
 def test_fields_refuse_in_persian(app):
-    form = _form(app, when="1401/12/31", nid="0499370898", mobile="0912", count="دوازده",
-                 lat="55")
+    form = _form(app, when="1401/12/31", nid="0499370898", mobile="0912", count="دوازده", lat="55")
     assert "اسفند" in form.when.errors[0]
     assert form.nid.errors == ["کد ملی معتبر نیست (رقم کنترل نادرست است)."]
     assert "۰۹" in form.mobile.errors[0]

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,15 +18,16 @@ from core.persian import (
 )
 
 
-@pytest.mark.parametrize("text", ["1401/6/25", "۱۴۰۱/۰۶/۲۵", "1401-06-25", "١٤٠١/٠٦/٢٥",
-                                  " 1401 / 06 / 25 ", "۱۴۰۱-۶-۲۵"])
+@pytest.mark.parametrize(
+    "text", ["1401/6/25", "۱۴۰۱/۰۶/۲۵", "1401-06-25", "١٤٠١/٠٦/٢٥", " 1401 / 06 / 25 ", "۱۴۰۱-۶-۲۵"]
+)
 def test_parse_jalali_accepts_every_digit_form_and_separator(text):
     assert parse_jalali(text) == date(2022, 9, 16)
 
 
 def test_esfand_30_exists_only_in_leap_years():
-    assert parse_jalali("1403/12/30") == date(2025, 3, 20)   # 1403 is a leap year
-    assert parse_jalali("1399/12/30") == date(2021, 3, 20)   # so is 1399
+    assert parse_jalali("1403/12/30") == date(2025, 3, 20)  # 1403 is a leap year
+    assert parse_jalali("1399/12/30") == date(2021, 3, 20)  # so is 1399
     with pytest.raises(JalaliDateError) as err:
         parse_jalali("1401/12/31")
     assert "اسفند" in str(err.value)
@@ -36,8 +37,10 @@ def test_esfand_30_exists_only_in_leap_years():
     assert parse_jalali("1401/12/29") == date(2023, 3, 20)
 
 
-@pytest.mark.parametrize("text", ["", "1401/13/01", "1401/07/31", "1401/01/32", "abc", "1401/6",
-                                  "14011/06/25", "0/0/0", None])
+@pytest.mark.parametrize(
+    "text",
+    ["", "1401/13/01", "1401/07/31", "1401/01/32", "abc", "1401/6", "14011/06/25", "0/0/0", None],
+)
 def test_parse_jalali_refuses_with_persian_message(text):
     with pytest.raises(JalaliDateError) as err:
         parse_jalali(text)
@@ -57,7 +60,7 @@ def test_format_jalali_uses_persian_digits():
 
 def test_datetime_is_shown_in_tehran_time():
     # 21:00 UTC on 16 Sep 2022 is already 17 Sep (26 Shahrivar) in Tehran (+04:30 in summer 1401).
-    moment = datetime(2022, 9, 16, 21, 0, tzinfo=timezone.utc)
+    moment = datetime(2022, 9, 16, 21, 0, tzinfo=UTC)
     assert format_jalali_datetime(moment) == "۱۴۰۱/۰۶/۲۶ ۰۱:۳۰"
 
 

@@ -7,8 +7,14 @@ from core.security import Role, route_policy
 from tests import factories
 from tests.conftest import DEFAULT_PASSWORD
 
-PLACEHOLDERS = {"int": "1", "default": "x", "string": "x", "path": "x", "uuid":
-                "00000000-0000-4000-8000-000000000000", "float": "1.0"}
+PLACEHOLDERS = {
+    "int": "1",
+    "default": "x",
+    "string": "x",
+    "path": "x",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "float": "1.0",
+}
 
 
 def _url(rule: Rule) -> str:
@@ -44,8 +50,12 @@ def test_each_role_is_refused_every_route_it_may_not_use(app, db, role):
     user = factories.make_user(role=role)
     db.session.commit()
     client = app.test_client()
-    assert client.post("/login", data={"username": user.username,
-                                       "password": DEFAULT_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": user.username, "password": DEFAULT_PASSWORD}
+        ).status_code
+        == 302
+    )
     checked = 0
     for rule in _rules(app):
         policy = route_policy(app, rule.endpoint)
@@ -69,7 +79,7 @@ def test_anonymous_users_are_sent_to_login(app, client):
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         response = client.open(_url(rule), method=method)
         if rule.rule.startswith("/api/"):
-            assert response.status_code == 401, rule.rule      # JSON clients are not redirected
+            assert response.status_code == 401, rule.rule  # JSON clients are not redirected
             assert response.is_json and response.json["error"]["message"]
             continue
         assert response.status_code == 302, rule.rule

@@ -18,9 +18,17 @@ def test_concurrent_issuing_gives_distinct_numbers(app, db):
     ids = []
     for n in range(ISSUERS):
         application = ops.create_application(
-            ApplicationKind.NEW, applicant=factories.make_person(), actor=None,
-            office_name=f"دفتر {n}", county_id=county.id, locality="خرم‌آباد",
-            address=f"خیابان {n}", lat=33.0 + n * 0.02, lon=48.0, received_on=date(2022, 9, 1))
+            ApplicationKind.NEW,
+            applicant=factories.make_person(),
+            actor=None,
+            office_name=f"دفتر {n}",
+            county_id=county.id,
+            locality="خرم‌آباد",
+            address=f"خیابان {n}",
+            lat=33.0 + n * 0.02,
+            lon=48.0,
+            received_on=date(2022, 9, 1),
+        )
         factories.approve(application, held_on=date(2022, 9, 10))
         ids.append(application.id)
     db.session.commit()
@@ -36,7 +44,7 @@ def test_concurrent_issuing_gives_distinct_numbers(app, db):
                 licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
                 _db.session.commit()
                 numbers.append(licence.number)
-            except Exception as exc:  # noqa: BLE001 - reported below with the thread's id
+            except Exception as exc:
                 errors.append((application_id, repr(exc)))
                 _db.session.rollback()
             finally:

@@ -25,13 +25,24 @@ KHORRAMABAD = (33.4878, 48.3558)
 def _new_application(**overrides):
     county = overrides.pop("county", None) or factories.make_county(population=400_000)
     applicant = overrides.pop("applicant", None) or factories.make_person("سارا", "محمدی")
-    data = {"office_name": "دفتر پیشخوان خدمات دولت آفتاب", "county_id": county.id,
-            "locality": "خرم‌آباد", "address": "خیابان ولیعصر، پلاک ۳", "postal_code": "6813714567",
-            "lat": KHORRAMABAD[0], "lon": KHORRAMABAD[1], "received_on": date(2022, 9, 1)}
+    data = {
+        "office_name": "دفتر پیشخوان خدمات دولت آفتاب",
+        "county_id": county.id,
+        "locality": "خرم‌آباد",
+        "address": "خیابان ولیعصر، پلاک ۳",
+        "postal_code": "6813714567",
+        "lat": KHORRAMABAD[0],
+        "lon": KHORRAMABAD[1],
+        "received_on": date(2022, 9, 1),
+    }
     data.update(overrides)
-    return ops.create_application(ApplicationKind.NEW, applicant=applicant, actor=None,
-                                  office_kind=data.pop("office_kind", SiteKind.COUNTER_OFFICE),
-                                  **data)
+    return ops.create_application(
+        ApplicationKind.NEW,
+        applicant=applicant,
+        actor=None,
+        office_kind=data.pop("office_kind", SiteKind.COUNTER_OFFICE),
+        **data,
+    )
 
 
 def _check(application, code):
@@ -60,7 +71,7 @@ def test_illegal_steps_are_refused_in_persian(db):
         ops.issue_licence(application, actor=None)
     ops.start_review(application, actor=None)
     with pytest.raises(DomainError) as err:
-        ops.transition(application, S.READY_FOR_WG, actor=None)   # documents missing
+        ops.transition(application, S.READY_FOR_WG, actor=None)  # documents missing
     assert "مدارک" in err.value.message
     with pytest.raises(DomainError):
         ops.close_application(application, "  ", actor=None)
@@ -86,8 +97,9 @@ def test_documents_are_checked_by_content_and_size(db):
     assert "PDF" in err.value.message
     set_setting("licensing.document_max_mb", 1)
     with pytest.raises(DomainError) as err:
-        ops.add_document(application, doc_type, "big.pdf", b"%PDF" + b"0" * (1024 * 1024),
-                         actor=None)
+        ops.add_document(
+            application, doc_type, "big.pdf", b"%PDF" + b"0" * (1024 * 1024), actor=None
+        )
     assert "حجم" in err.value.message
     png = ops.add_document(application, doc_type, "photo.pdf", b"\x89PNG\r\n\x1a\n....", actor=None)
     assert png.content_type == "image/png"
@@ -106,14 +118,14 @@ def test_distance_check_with_real_coordinates(db):
     from registry import operations as registry_ops
 
     registry_ops.change_site_status(existing, SiteStatus.CLOSED, reason="تعطیلی", actor=None)
-    assert _check(application, "distance").passed          # closed offices do not count
-    factories.make_site(name="دور", lat=33.4950, lon=48.3558)   # ~800 m north
+    assert _check(application, "distance").passed  # closed offices do not count
+    factories.make_site(name="دور", lat=33.4950, lon=48.3558)  # ~800 m north
     assert _check(application, "distance").passed
 
 
 def test_quota_check_uses_county_population(db):
     set_setting("licensing.people_per_office.counter_office", 100_000)
-    county = factories.make_county("ازنا", population=250_000)    # quota: 2 offices
+    county = factories.make_county("ازنا", population=250_000)  # quota: 2 offices
     factories.make_site(county=county, lat=33.45, lon=49.45)
     application = _new_application(county=county)
     assert _check(application, "quota").passed
@@ -136,10 +148,19 @@ def test_applicant_running_an_office_or_with_revoked_licence_fails(db):
 @pytest.mark.parametrize("kind", [ApplicationKind.TRANSFER, ApplicationKind.ADDRESS_CHANGE])
 def test_suspended_or_revoked_licence_blocks_transfer_and_address_change(db, kind):
     licence = factories.make_licence(issued_on=date(2021, 1, 1))
-    extra = {"address": "خیابان جدید", "lat": 33.5, "lon": 48.36} \
-        if kind == ApplicationKind.ADDRESS_CHANGE else {}
-    application = ops.create_application(kind, applicant=factories.make_person(), licence=licence,
-                                         actor=None, received_on=date(2022, 9, 1), **extra)
+    extra = (
+        {"address": "خیابان جدید", "lat": 33.5, "lon": 48.36}
+        if kind == ApplicationKind.ADDRESS_CHANGE
+        else {}
+    )
+    application = ops.create_application(
+        kind,
+        applicant=factories.make_person(),
+        licence=licence,
+        actor=None,
+        received_on=date(2022, 9, 1),
+        **extra,
+    )
     assert _check(application, "licence_status").passed
     ops.suspend_licence(licence, until=date(2022, 12, 1), reason="رأی کمیته", actor=None)
     check = _check(application, "licence_status")
@@ -149,23 +170,35 @@ def test_suspended_or_revoked_licence_blocks_transfer_and_address_change(db, kin
 
 
 def test_renewal_window(db):
-    licence = factories.make_licence(issued_on=date(2018, 1, 1))   # expires 2023-01-01
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))  # expires 2023-01-01
+
     def renewal(received):
-        application = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
-                                             licence=licence, actor=None, received_on=received)
+        application = ops.create_application(
+            ApplicationKind.RENEWAL,
+            applicant=licence.holder,
+            licence=licence,
+            actor=None,
+            received_on=received,
+        )
         result = _check(application, "renewal_window").passed
         ops.close_application(application, "پایان آزمون", actor=None)
         return result
-    assert renewal(date(2022, 9, 1))          # 4 months before expiry: inside the window
-    assert not renewal(date(2022, 12, 1))     # 1 month before: too late (≥ 90 days required)
-    assert not renewal(date(2022, 1, 1))      # a year before: too early (window opens 180 days)
+
+    assert renewal(date(2022, 9, 1))  # 4 months before expiry: inside the window
+    assert not renewal(date(2022, 12, 1))  # 1 month before: too late (≥ 90 days required)
+    assert not renewal(date(2022, 1, 1))  # a year before: too early (window opens 180 days)
 
 
 def test_transfer_needs_remaining_validity_and_no_recent_transfer(db):
-    licence = factories.make_licence(issued_on=date(2018, 1, 1))   # expires 2023-01-01
-    application = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
-                                         licence=licence, actor=None, received_on=date(2022, 9, 1))
-    assert not _check(application, "transfer_validity").passed     # 4 months left, 6 required
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))  # expires 2023-01-01
+    application = ops.create_application(
+        ApplicationKind.TRANSFER,
+        applicant=factories.make_person(),
+        licence=licence,
+        actor=None,
+        received_on=date(2022, 9, 1),
+    )
+    assert not _check(application, "transfer_validity").passed  # 4 months left, 6 required
     set_setting("transfer.min_remaining_validity_months", 3)
     assert _check(application, "transfer_validity").passed
 
@@ -180,8 +213,9 @@ def test_override_needs_a_reason_and_is_audited(db):
     ops.override_check(application, "distance", "دفتر مجاور به‌زودی جابجا می‌شود.", actor=None)
     check = _check(application, "distance")
     assert not check.passed and not check.blocking
-    event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "check_overrides")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "check_overrides")
+    ).one()
     assert event.reason == "دفتر مجاور به‌زودی جابجا می‌شود."
 
 
@@ -209,8 +243,10 @@ def test_site_visit_request_waits_for_the_result(db):
 
 
 def test_working_group_session_agenda_attendance_and_decisions(db):
-    a1, a2 = _new_application(), _new_application(applicant=factories.make_person(),
-                                                  lat=33.52, lon=48.40)
+    a1, a2 = (
+        _new_application(),
+        _new_application(applicant=factories.make_person(), lat=33.52, lon=48.40),
+    )
     for application in (a1, a2):
         factories.attach_all_documents(application)
         ops.start_review(application, actor=None)
@@ -222,13 +258,18 @@ def test_working_group_session_agenda_attendance_and_decisions(db):
     i2 = ops.add_to_agenda(session, a2, actor=None)
     assert ops.ready_applications() == []
     with pytest.raises(DomainError):
-        ops.record_decision(i1, S.APPROVED, "کامل", actor=None)     # nobody attended yet
-    ops.add_attendee(session, full_name="مجتبی صارمی", title="سرپرست",
-                     organisation="اداره کل ارتباطات و فناوری اطلاعات", actor=None)
+        ops.record_decision(i1, S.APPROVED, "کامل", actor=None)  # nobody attended yet
+    ops.add_attendee(
+        session,
+        full_name="مجتبی صارمی",
+        title="سرپرست",
+        organisation="اداره کل ارتباطات و فناوری اطلاعات",
+        actor=None,
+    )
     with pytest.raises(DomainError):
         ops.record_decision(i1, S.APPROVED, " ", actor=None)
     with pytest.raises(DomainError):
-        ops.close_session(session, actor=None)                       # an item has no decision
+        ops.close_session(session, actor=None)  # an item has no decision
     ops.record_decision(i1, S.APPROVED, "شرایط احراز شد.", actor=None)
     ops.record_decision(i2, S.DEFERRED, "نیاز به استعلام اماکن.", actor=None)
     assert (a1.state, a2.state) == (S.APPROVED, S.DEFERRED)
@@ -244,8 +285,9 @@ def test_working_group_session_agenda_attendance_and_decisions(db):
 
 
 def test_new_office_end_to_end(db):
-    application = _new_application(office_kind=SiteKind.RURAL_ICT_OFFICE, locality="روستای کاکاشرف",
-                                   lat=33.40, lon=48.10)
+    application = _new_application(
+        office_kind=SiteKind.RURAL_ICT_OFFICE, locality="روستای کاکاشرف", lat=33.40, lon=48.10
+    )
     factories.approve(application, held_on=date(2022, 9, 10))
     licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
     assert application.state == S.LICENCE_ISSUED
@@ -260,8 +302,13 @@ def test_new_office_end_to_end(db):
 def test_transfer_supersedes_and_issues_to_the_new_holder(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
     buyer = factories.make_person("نرگس", "حسینی")
-    application = ops.create_application(ApplicationKind.TRANSFER, applicant=buyer, licence=old,
-                                         actor=None, received_on=date(2022, 9, 1))
+    application = ops.create_application(
+        ApplicationKind.TRANSFER,
+        applicant=buyer,
+        licence=old,
+        actor=None,
+        received_on=date(2022, 9, 1),
+    )
     factories.approve(application)
     new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert old.status == LicenceStatus.SUPERSEDED and new.status == LicenceStatus.ACTIVE
@@ -274,21 +321,33 @@ def test_transfer_supersedes_and_issues_to_the_new_holder(db):
 def test_address_change_updates_the_office_and_reissues(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
     application = ops.create_application(
-        ApplicationKind.ADDRESS_CHANGE, applicant=old.holder, licence=old, actor=None,
-        received_on=date(2022, 9, 1), address="بلوار ساحلی، پلاک ۴۰", lat=33.50, lon=48.37,
-        postal_code="6813700000")
+        ApplicationKind.ADDRESS_CHANGE,
+        applicant=old.holder,
+        licence=old,
+        actor=None,
+        received_on=date(2022, 9, 1),
+        address="بلوار ساحلی، پلاک ۴۰",
+        lat=33.50,
+        lon=48.37,
+        postal_code="6813700000",
+    )
     factories.approve(application)
     new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     site = old.site
-    assert site.address == "بلوار ساحلی، پلاک 40" and site.lat == 33.50   # digits stored ASCII
+    assert site.address == "بلوار ساحلی، پلاک 40" and site.lat == 33.50  # digits stored ASCII
     assert new.address == site.address and old.status == LicenceStatus.SUPERSEDED
     assert new.holder == old.holder and new.expires_on == old.expires_on
 
 
 def test_renewal_extends_the_licence(db):
     licence = factories.make_licence(issued_on=date(2018, 1, 1))
-    application = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
-                                         licence=licence, actor=None, received_on=date(2022, 9, 1))
+    application = ops.create_application(
+        ApplicationKind.RENEWAL,
+        applicant=licence.holder,
+        licence=licence,
+        actor=None,
+        received_on=date(2022, 9, 1),
+    )
     factories.approve(application)
     renewed = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert renewed is licence and licence.expires_on == date(2028, 1, 1)
@@ -297,9 +356,16 @@ def test_renewal_extends_the_licence(db):
 
 def test_suspension_lifts_on_its_date_and_is_safe_to_run_twice(db):
     licence = factories.make_licence()
-    ops.suspend_licence(licence, until=date(2022, 12, 1), reason="رأی کمیته", actor=None,
-                        effective_on=date(2022, 11, 1))
-    assert licence.site.status == SiteStatus.SUSPENDED and not licence.is_valid_on(date(2022, 11, 5))
+    ops.suspend_licence(
+        licence,
+        until=date(2022, 12, 1),
+        reason="رأی کمیته",
+        actor=None,
+        effective_on=date(2022, 11, 1),
+    )
+    assert licence.site.status == SiteStatus.SUSPENDED and not licence.is_valid_on(
+        date(2022, 11, 5)
+    )
     assert ops.lift_ended_suspensions(today=date(2022, 12, 1)) == []
     assert ops.lift_ended_suspensions(today=date(2022, 12, 2)) == [licence]
     assert ops.lift_ended_suspensions(today=date(2022, 12, 2)) == []
@@ -308,7 +374,7 @@ def test_suspension_lifts_on_its_date_and_is_safe_to_run_twice(db):
 
 
 def test_expiry_and_follow_up_list(db):
-    soon = factories.make_licence(issued_on=date(2017, 12, 1))       # expires 2022-12-01
+    soon = factories.make_licence(issued_on=date(2017, 12, 1))  # expires 2022-12-01
     factories.make_licence(issued_on=date(2021, 1, 1), lat=33.3, lon=48.2)
     listed = db.session.scalars(ops.expiring_licences(today=date(2022, 9, 1))).all()
     assert listed == [soon]
@@ -330,7 +396,7 @@ def test_daily_job_lifts_suspensions_and_expires_licences(app, db):
     old = factories.make_licence(issued_on=date(2017, 1, 1), lat=33.3, lon=48.2)
     db.session.commit()
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["licensing", "daily", "--today", "۱۴۰۱/۰۹/۱۵"])   # 2022-12-06
+    result = runner.invoke(args=["licensing", "daily", "--today", "۱۴۰۱/۰۹/۱۵"])  # 2022-12-06
     assert result.exit_code == 0, result.output
     assert "suspensions lifted: 1; licences expired: 1" in result.output
     db.session.expire_all()
@@ -341,13 +407,23 @@ def test_daily_job_lifts_suspensions_and_expires_licences(app, db):
 
 def test_a_licence_received_by_transfer_cannot_be_transferred_again_within_the_period(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
-    first = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
-                                   licence=old, actor=None, received_on=date(2022, 1, 10))
+    first = ops.create_application(
+        ApplicationKind.TRANSFER,
+        applicant=factories.make_person(),
+        licence=old,
+        actor=None,
+        received_on=date(2022, 1, 10),
+    )
     factories.approve(first)
     new = ops.issue_licence(first, actor=None, issued_on=date(2022, 2, 1))
-    again = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
-                                   licence=new, actor=None, received_on=date(2023, 6, 1))
+    again = ops.create_application(
+        ApplicationKind.TRANSFER,
+        applicant=factories.make_person(),
+        licence=new,
+        actor=None,
+        received_on=date(2023, 6, 1),
+    )
     check = _check(again, "retransfer")
-    assert not check.passed and "۱۴۰۳/۱۱/۱۳" in check.detail     # 2025-02-01, three years on
+    assert not check.passed and "۱۴۰۳/۱۱/۱۳" in check.detail  # 2025-02-01, three years on
     set_setting("transfer.no_retransfer_years", 1)
     assert _check(again, "retransfer").passed

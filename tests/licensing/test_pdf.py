@@ -74,8 +74,19 @@ def _pages(pdf: Path) -> int:
 
 def _assert_page_image(pdf: Path, tmp_path: Path) -> None:
     """Page 1 rasterises to an A4-sized PNG with real content on it."""
-    _run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-         str(tmp_path / "page"))
+    _run(
+        "pdftoppm",
+        "-png",
+        "-r",
+        "60",
+        "-f",
+        "1",
+        "-l",
+        "1",
+        "-singlefile",
+        str(pdf),
+        str(tmp_path / "page"),
+    )
     png = (tmp_path / "page.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
@@ -130,8 +141,9 @@ def test_licence_pdf_shows_holder_number_and_jalali_dates(tmp_path, poppler, in_
 
 
 def test_licence_pdf_of_a_rural_ict_office_is_titled_for_it(tmp_path, poppler, in_request):
-    licence = factories.make_licence(SiteKind.RURAL_ICT_OFFICE, locality="چغلوندی",
-                                     locality_type="village")
+    licence = factories.make_licence(
+        SiteKind.RURAL_ICT_OFFICE, locality="چغلوندی", locality_type="village"
+    )
     text = _norm(_text(_write(tmp_path, "rural.pdf", licence_pdf(licence))))
     assert "ict" in text and _norm("دفتر") in text and _norm("روستایی") in text
     assert _norm("پروانه فعالیت دفتر پیشخوان") not in text
@@ -149,8 +161,9 @@ def test_licence_pdf_shows_a_suspension(tmp_path, poppler, in_request):
     assert _norm("این پروانه اکنون معتبر نیست") in _norm(text)
 
 
-def test_licence_pdf_stays_on_one_page_with_a_long_address_and_history(tmp_path, poppler,
-                                                                       in_request):
+def test_licence_pdf_stays_on_one_page_with_a_long_address_and_history(
+    tmp_path, poppler, in_request
+):
     previous = factories.make_licence()
     licence = factories.make_licence(address="خیابان امام خمینی، " * 12 + "پلاک ۳")
     licence.previous_licence = previous
@@ -168,18 +181,28 @@ def test_licence_pdf_stays_on_one_page_with_a_long_address_and_history(tmp_path,
 
 def _ready_application(applicant, **details):
     county = factories.make_county(population=400_000)
-    data = {"office_name": "دفتر پیشخوان خدمات دولت آفتاب", "county_id": county.id,
-            "locality": "خرم‌آباد", "address": "خیابان ولیعصر، پلاک ۳", "lat": 33.4878,
-            "lon": 48.3558, "received_on": date(2022, 9, 1), **details}
-    application = ops.create_application(ApplicationKind.NEW, applicant=applicant, actor=None,
-                                         office_kind=data.pop("office_kind",
-                                                              SiteKind.COUNTER_OFFICE), **data)
+    data = {
+        "office_name": "دفتر پیشخوان خدمات دولت آفتاب",
+        "county_id": county.id,
+        "locality": "خرم‌آباد",
+        "address": "خیابان ولیعصر، پلاک ۳",
+        "lat": 33.4878,
+        "lon": 48.3558,
+        "received_on": date(2022, 9, 1),
+        **details,
+    }
+    application = ops.create_application(
+        ApplicationKind.NEW,
+        applicant=applicant,
+        actor=None,
+        office_kind=data.pop("office_kind", SiteKind.COUNTER_OFFICE),
+        **data,
+    )
     factories.attach_all_documents(application)
     ops.start_review(application, actor=None)
     for check in ops.eligibility_checks(application):
         if check.blocking and check.overridable:
-            ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار",
-                               actor=None)
+            ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None)
     ops.transition(application, ApplicationState.READY_FOR_WG, actor=None)
     return application
 
@@ -188,21 +211,31 @@ def _ready_application(applicant, **details):
 def decided_session(db):
     """A session with two attendees and two decided items (one approval, one deferral)."""
     first = _ready_application(factories.make_person("سارا", "محمدی"))
-    second = _ready_application(factories.make_person("رضا", "کاظمی"),
-                                office_kind=SiteKind.RURAL_ICT_OFFICE,
-                                office_name="دفتر ICT روستایی چغلوندی", locality="چغلوندی",
-                                lat=33.60, lon=48.20)
+    second = _ready_application(
+        factories.make_person("رضا", "کاظمی"),
+        office_kind=SiteKind.RURAL_ICT_OFFICE,
+        office_name="دفتر ICT روستایی چغلوندی",
+        locality="چغلوندی",
+        lat=33.60,
+        lon=48.20,
+    )
     session = ops.schedule_session(date(2022, 10, 3), place="سالن جلسات اداره کل", actor=None)
-    ops.add_attendee(session, full_name="مجتبی صارمی", title="مدیرکل",
-                     organisation="اداره کل ارتباطات و فناوری اطلاعات", actor=None)
-    ops.add_attendee(session, full_name="زهرا کریمی", title="معاون فنی",
-                     organisation="استانداری", actor=None)
+    ops.add_attendee(
+        session,
+        full_name="مجتبی صارمی",
+        title="مدیرکل",
+        organisation="اداره کل ارتباطات و فناوری اطلاعات",
+        actor=None,
+    )
+    ops.add_attendee(
+        session, full_name="زهرا کریمی", title="معاون فنی", organisation="استانداری", actor=None
+    )
     item1 = ops.add_to_agenda(session, first, actor=None)
     item2 = ops.add_to_agenda(session, second, actor=None)
-    ops.record_decision(item1, ApplicationState.APPROVED, "فاصله و سهمیه رعایت شده است.",
-                        actor=None)
-    ops.record_decision(item2, ApplicationState.DEFERRED, "گزارش بازدید محل کامل نیست.",
-                        actor=None)
+    ops.record_decision(
+        item1, ApplicationState.APPROVED, "فاصله و سهمیه رعایت شده است.", actor=None
+    )
+    ops.record_decision(item2, ApplicationState.DEFERRED, "گزارش بازدید محل کامل نیست.", actor=None)
     return session
 
 
@@ -218,8 +251,10 @@ def test_minutes_pdf_lists_attendees_items_and_decisions(tmp_path, poppler, deci
     assert "۱۴۰۱/۰۷/۱۱" in plain
     assert _norm("روز دوشنبه") in norm and "مهر" in plain
     assert _norm("سالن جلسات اداره کل") in norm
-    for name, organisation in (("مجتبی صارمی", "اداره کل ارتباطات و فناوری اطلاعات"),
-                               ("زهرا کریمی", "استانداری")):
+    for name, organisation in (
+        ("مجتبی صارمی", "اداره کل ارتباطات و فناوری اطلاعات"),
+        ("زهرا کریمی", "استانداری"),
+    ):
         assert _norm(name) in norm and _norm(organisation) in norm
         assert norm.count(_norm(name)) >= 2  # the attendees table and the signature lines
     for item in session.items:
@@ -232,7 +267,8 @@ def test_minutes_pdf_lists_attendees_items_and_decisions(tmp_path, poppler, deci
     assert _norm(ApplicationState.APPROVED.label) in norm
     assert _norm("مسکوت") in norm and _norm("تعویق") in norm  # «مسکوت (تعویق)»: parentheses move
     assert plain.index(to_persian_digits(session.items[0].application.number)) < plain.index(
-        to_persian_digits(session.items[1].application.number))
+        to_persian_digits(session.items[1].application.number)
+    )
     assert _norm("پیش‌نویس") in norm  # the session is still open
     assert re.search(r"صفحه\s+۱\s*از\s+۱", plain)  # Persian page numbers (pdftotext moves a space)
 
@@ -254,11 +290,17 @@ def test_static_path_for_accepts_only_files_under_static(app):
     font = static / "css" / "pdf.css"
     assert static_path_for(font.as_uri(), static) == font
     assert static_path_for("file:///static/css/pdf.css", static) == font
-    for url in ("http://127.0.0.1/static/css/pdf.css", "https://example.com/x.png",
-                "data:image/png;base64,iVBORw0KGgo=", "file:///etc/passwd",
-                "file:///static/../../etc/passwd", (static / ".." / "config.py").as_uri(),
-                "file://evil.example/static/css/pdf.css", "ftp://example.com/x",
-                (static / "no-such-file.css").as_uri()):
+    for url in (
+        "http://127.0.0.1/static/css/pdf.css",
+        "https://example.com/x.png",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "file:///etc/passwd",
+        "file:///static/../../etc/passwd",
+        (static / ".." / "config.py").as_uri(),
+        "file://evil.example/static/css/pdf.css",
+        "ftp://example.com/x",
+        (static / "no-such-file.css").as_uri(),
+    ):
         assert static_path_for(url, static) is None, url
 
 
@@ -275,7 +317,8 @@ def test_pdf_rendering_never_reaches_the_network_or_other_files(app, db):
         pdf = html_to_pdf(
             f'<html dir="rtl"><head><link rel="stylesheet" href="http://127.0.0.1:{port}/a.css">'
             f'</head><body><img src="http://127.0.0.1:{port}/b.png"><img src="file:///etc/hostname">'
-            f'<p style="background: url(//127.0.0.1:{port}/c.png)">متن آزمایشی</p></body></html>')
+            f'<p style="background: url(//127.0.0.1:{port}/c.png)">متن آزمایشی</p></body></html>'
+        )
         with pytest.raises(BlockingIOError):
             server.accept()  # nobody connected
     assert pdf.startswith(b"%PDF-")

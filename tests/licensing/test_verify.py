@@ -21,8 +21,9 @@ BASE_URL = "https://pishkhan.example.ir"
 
 def _licence(**kwargs):
     holder = factories.make_person("سارا", "محمدی", mobile="09161234567")
-    return factories.make_licence(holder=holder, issued_on=kwargs.pop("issued_on", today_tehran()),
-                                  **kwargs)
+    return factories.make_licence(
+        holder=holder, issued_on=kwargs.pop("issued_on", today_tehran()), **kwargs
+    )
 
 
 def _page(client, licence, db):
@@ -34,7 +35,7 @@ def _page(client, licence, db):
 def _verdict(html: str) -> str:
     """The text of the big verdict line."""
     start = html.index('class="display-5')
-    return html[html.index(">", start) + 1:html.index("</div>", start)]
+    return html[html.index(">", start) + 1 : html.index("</div>", start)]
 
 
 def test_active_licence_is_shown_valid_without_login(client, db):
@@ -55,8 +56,12 @@ def test_active_licence_is_shown_valid_without_login(client, db):
 
 def test_page_shows_no_national_id_mobile_or_reasons(client, db):
     licence = _licence()
-    ops.suspend_licence(licence, until=today_tehran() + timedelta(days=30),
-                        reason="تخلف شماره ۷: دریافت وجه اضافه از مراجعه‌کننده", actor=None)
+    ops.suspend_licence(
+        licence,
+        until=today_tehran() + timedelta(days=30),
+        reason="تخلف شماره ۷: دریافت وجه اضافه از مراجعه‌کننده",
+        actor=None,
+    )
     _response, html = _page(client, licence, db)
     holder = licence.holder
     for secret in (holder.national_id, holder.mobile):
@@ -133,8 +138,9 @@ def test_certificate_qr_encodes_the_verification_url(app, client, db):
     # The printed URL under the QR code, and the QR itself: the same SVG segno makes for that URL.
     head, token = url.rsplit("/", 1)
     assert f"<span>{head}/</span><span>{token}</span>" in html
-    expected_svg = segno.make(url, error="m").svg_inline(scale=1, omitsize=True, dark="#000",
-                                                          light="#fff")
+    expected_svg = segno.make(url, error="m").svg_inline(
+        scale=1, omitsize=True, dark="#000", light="#fff"
+    )
     assert expected_svg in html
     # And the URL leads to this licence's verification page.
     db.session.commit()
@@ -159,8 +165,23 @@ def test_printed_qr_decodes_to_the_verification_url(app, db, tmp_path):
     with app.test_request_context("/", base_url=BASE_URL):
         (tmp_path / "licence.pdf").write_bytes(licence_pdf(licence))
         url = verify_url(licence)
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(tmp_path / "licence.pdf"),
-                    str(tmp_path / "page")], check=True, timeout=60)
-    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
-                             capture_output=True, text=True, timeout=60).stdout.split()
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "100",
+            "-singlefile",
+            str(tmp_path / "licence.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split()
     assert decoded == [url]

@@ -16,11 +16,21 @@ S = ApplicationState
 
 
 def _new_form(county, applicant, **overrides):
-    return {"office_kind": "counter_office", "applicant_national_id": applicant.national_id,
-            "received_on": "۱۴۰۱/۰۶/۰۱", "office_name": "دفتر پیشخوان خدمات دولت مهر",
-            "county_id": str(county.id), "locality_type": "city", "locality": "خرم‌آباد",
-            "address": "خیابان امام، پلاک ۲۰", "postal_code": "6813700001",
-            "lat": "۳۳٫۴۸", "lon": "48.35", "premises_m2": "۶۰", **overrides}
+    return {
+        "office_kind": "counter_office",
+        "applicant_national_id": applicant.national_id,
+        "received_on": "۱۴۰۱/۰۶/۰۱",
+        "office_name": "دفتر پیشخوان خدمات دولت مهر",
+        "county_id": str(county.id),
+        "locality_type": "city",
+        "locality": "خرم‌آباد",
+        "address": "خیابان امام، پلاک ۲۰",
+        "postal_code": "6813700001",
+        "lat": "۳۳٫۴۸",
+        "lon": "48.35",
+        "premises_m2": "۶۰",
+        **overrides,
+    }
 
 
 def test_officer_takes_a_new_application_to_a_licence(client, login_as, db):
@@ -35,18 +45,23 @@ def test_officer_takes_a_new_application_to_a_licence(client, login_as, db):
     url = f"/applications/{application.id}"
     assert client.post(f"{url}/transition", data={"to_state": "under_review"}).status_code == 302
     for doc_type, _ in ops.document_checklist(application):
-        response = client.post(f"{url}/documents", data={
-            "document_type_id": str(doc_type.id),
-            "file": (io.BytesIO(factories.pdf_bytes()), f"{doc_type.code}.pdf")},
-            content_type="multipart/form-data")
+        response = client.post(
+            f"{url}/documents",
+            data={
+                "document_type_id": str(doc_type.id),
+                "file": (io.BytesIO(factories.pdf_bytes()), f"{doc_type.code}.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "بررسی شرایط" in page and "فاصله از نزدیک‌ترین دفتر هم‌نوع فعال" in page
     client.post(f"{url}/visit", data={"due_on": "1401/06/20", "note": "بازدید تأسیس"})
     assert application.state == S.SITE_VISIT_REQUESTED
     visit = application.visit_requests[0]
-    client.post(f"/visit-requests/{visit.id}/result", data={"passed": "yes",
-                                                           "notes": "محل مناسب است"})
+    client.post(
+        f"/visit-requests/{visit.id}/result", data={"passed": "yes", "notes": "محل مناسب است"}
+    )
     assert application.state == S.UNDER_REVIEW
     assert client.post(f"{url}/transition", data={"to_state": "ready_for_wg"}).status_code == 302
     assert application.state == S.READY_FOR_WG
@@ -54,41 +69,52 @@ def test_officer_takes_a_new_application_to_a_licence(client, login_as, db):
     response = client.post("/wg-sessions/new", data={"held_on": "1401/06/22", "place": "اداره کل"})
     session_url = response.headers["Location"]
     client.post(f"{session_url}/agenda", data={"application_id": str(application.id)})
-    client.post(f"{session_url}/attendees", data={"full_name": "مجتبی صارمی", "title": "سرپرست",
-                                                  "organisation": "اداره کل ارتباطات"})
+    client.post(
+        f"{session_url}/attendees",
+        data={"full_name": "مجتبی صارمی", "title": "سرپرست", "organisation": "اداره کل ارتباطات"},
+    )
     item = db.session.scalar(select(AgendaItem))
     assert item.application == application
-    client.post(f"{session_url}/agenda/{item.id}/decision",
-                data={"decision": "approved", "reasons": "شرایط احراز شد"})
+    client.post(
+        f"{session_url}/agenda/{item.id}/decision",
+        data={"decision": "approved", "reasons": "شرایط احراز شد"},
+    )
     assert application.state == S.APPROVED
     assert client.post(f"{session_url}/close").status_code == 302
     response = client.post(f"{url}/issue")
     assert response.status_code == 302
     licence = db.session.scalar(select(Licence))
     assert licence.holder == applicant and licence.status == LicenceStatus.ACTIVE
-    assert licence.issued_on is not None and db.session.scalar(select(Site)).name == \
-        "دفتر پیشخوان خدمات دولت مهر"
+    assert (
+        licence.issued_on is not None
+        and db.session.scalar(select(Site)).name == "دفتر پیشخوان خدمات دولت مهر"
+    )
     detail = client.get(f"/licences/{licence.id}").get_data(as_text=True)
     assert "معتبر" in detail
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"applicant_national_id": "0499370899"}, "ثبت نشده است"),
-    ({"applicant_national_id": "12"}, "کد ملی باید ۱۰ رقم باشد."),
-    ({"received_on": "1401/12/30"}, "کبیسه نیست"),
-    ({"lat": ""}, "این فیلد اجباری است."),
-    ({"lat": "91"}, "محدوده ایران"),
-    ({"county_id": "0"}, "این فیلد اجباری است."),
-    ({"office_kind": "atm"}, "انتخاب درستی نیست"),
-    ({"premises_m2": "پنجاه"}, "یک عدد درست نیست."),
-    ({"office_name": "ن" * 300}, "طول فیلد"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"applicant_national_id": "0499370899"}, "ثبت نشده است"),
+        ({"applicant_national_id": "12"}, "کد ملی باید ۱۰ رقم باشد."),
+        ({"received_on": "1401/12/30"}, "کبیسه نیست"),
+        ({"lat": ""}, "این فیلد اجباری است."),
+        ({"lat": "91"}, "محدوده ایران"),
+        ({"county_id": "0"}, "این فیلد اجباری است."),
+        ({"office_kind": "atm"}, "انتخاب درستی نیست"),
+        ({"premises_m2": "پنجاه"}, "یک عدد درست نیست."),
+        ({"office_name": "ن" * 300}, "طول فیلد"),
+    ],
+)
 def test_bad_new_application_answers_in_persian(client, login_as, db, overrides, message):
     login_as(Role.LICENSING)
     county = factories.make_county()
     applicant = factories.make_person()
     db.session.commit()
-    response = client.post("/applications/new?kind=new", data=_new_form(county, applicant, **overrides))
+    response = client.post(
+        "/applications/new?kind=new", data=_new_form(county, applicant, **overrides)
+    )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Application)) is None
@@ -99,8 +125,11 @@ def test_transfer_form_needs_an_existing_licence(client, login_as, db):
     buyer = factories.make_person()
     licence = factories.make_licence()
     db.session.commit()
-    data = {"licence_number": "15-P-9999-00001", "applicant_national_id": buyer.national_id,
-            "received_on": "1401/06/01"}
+    data = {
+        "licence_number": "15-P-9999-00001",
+        "applicant_national_id": buyer.national_id,
+        "received_on": "1401/06/01",
+    }
     response = client.post("/applications/new?kind=transfer", data=data)
     assert "پروانه‌ای با این شماره یافت نشد." in response.get_data(as_text=True)
     data["licence_number"] = licence.number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
@@ -112,18 +141,22 @@ def test_transfer_form_needs_an_existing_licence(client, login_as, db):
 def test_illegal_step_from_the_screen_is_a_persian_message(client, login_as, db):
     login_as(Role.LICENSING)
     licence = factories.make_licence()
-    application = ops.create_application("renewal", applicant=licence.holder, licence=licence,
-                                         actor=None)
+    application = ops.create_application(
+        "renewal", applicant=licence.holder, licence=licence, actor=None
+    )
     db.session.commit()
     url = f"/applications/{application.id}"
-    response = client.post(f"{url}/transition", data={"to_state": "ready_for_wg"},
-                           follow_redirects=True)
+    response = client.post(
+        f"{url}/transition", data={"to_state": "ready_for_wg"}, follow_redirects=True
+    )
     assert "نمی‌توان" in response.get_data(as_text=True)
-    response = client.post(f"{url}/transition", data={"to_state": "approved"},
-                           follow_redirects=True)
+    response = client.post(
+        f"{url}/transition", data={"to_state": "approved"}, follow_redirects=True
+    )
     assert "فقط در جلسه کارگروه" in response.get_data(as_text=True)
-    response = client.post(f"{url}/transition", data={"to_state": "nonsense"},
-                           follow_redirects=True)
+    response = client.post(
+        f"{url}/transition", data={"to_state": "nonsense"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "معتبر نیست" in response.get_data(as_text=True)
     assert application.state == S.RECEIVED
 
@@ -131,17 +164,27 @@ def test_illegal_step_from_the_screen_is_a_persian_message(client, login_as, db)
 def test_upload_refuses_a_disguised_file(client, login_as, db):
     login_as(Role.LICENSING)
     licence = factories.make_licence()
-    application = ops.create_application("renewal", applicant=licence.holder, licence=licence,
-                                         actor=None)
+    application = ops.create_application(
+        "renewal", applicant=licence.holder, licence=licence, actor=None
+    )
     db.session.commit()
     doc_type = ops.document_checklist(application)[0][0]
-    response = client.post(f"/applications/{application.id}/documents", data={
-        "document_type_id": str(doc_type.id), "file": (io.BytesIO(b"<script>x</script>"), "a.pdf")},
-        content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/applications/{application.id}/documents",
+        data={
+            "document_type_id": str(doc_type.id),
+            "file": (io.BytesIO(b"<script>x</script>"), "a.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "فقط فایل PDF، JPEG یا PNG" in response.get_data(as_text=True)
-    response = client.post(f"/applications/{application.id}/documents",
-                           data={"document_type_id": str(doc_type.id)},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/applications/{application.id}/documents",
+        data={"document_type_id": str(doc_type.id)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "فایل را انتخاب کنید." in response.get_data(as_text=True)
     assert application.documents == []
 
@@ -149,15 +192,25 @@ def test_upload_refuses_a_disguised_file(client, login_as, db):
 def test_override_from_the_screen(client, login_as, db):
     login_as(Role.LICENSING)
     licence = factories.make_licence(issued_on=date(2015, 1, 1))
-    application = ops.create_application("renewal", applicant=licence.holder, licence=licence,
-                                         actor=None, received_on=date(2019, 12, 20))
+    application = ops.create_application(
+        "renewal",
+        applicant=licence.holder,
+        licence=licence,
+        actor=None,
+        received_on=date(2019, 12, 20),
+    )
     db.session.commit()
     url = f"/applications/{application.id}"
-    response = client.post(f"{url}/override", data={"check_code": "renewal_window", "reason": ""},
-                           follow_redirects=True)
+    response = client.post(
+        f"{url}/override",
+        data={"check_code": "renewal_window", "reason": ""},
+        follow_redirects=True,
+    )
     assert "دلیل نادیده گرفتن شرط را بنویسید." in response.get_data(as_text=True)
-    client.post(f"{url}/override", data={"check_code": "renewal_window",
-                                         "reason": "تأخیر به دلیل بیماری مدیر دفتر"})
+    client.post(
+        f"{url}/override",
+        data={"check_code": "renewal_window", "reason": "تأخیر به دلیل بیماری مدیر دفتر"},
+    )
     page = client.get(url).get_data(as_text=True)
     assert "نادیده گرفته شد" in page and "تأخیر به دلیل بیماری مدیر دفتر" in page
 
@@ -165,8 +218,13 @@ def test_override_from_the_screen(client, login_as, db):
 def test_inbox_marks_overdue_and_filters(client, login_as, db):
     login_as(Role.VIEWER)
     licence = factories.make_licence()
-    ops.create_application("renewal", applicant=licence.holder, licence=licence, actor=None,
-                           received_on=date(2020, 1, 1))
+    ops.create_application(
+        "renewal",
+        applicant=licence.holder,
+        licence=licence,
+        actor=None,
+        received_on=date(2020, 1, 1),
+    )
     db.session.commit()
     page = client.get("/applications").get_data(as_text=True)
     assert "دیرکرد" in page and "تمدید" in page

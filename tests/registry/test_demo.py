@@ -28,8 +28,10 @@ def test_seed_demo_loads_lorestan(db):
     people = db.session.scalars(select(Person)).all()
     counties = db.session.scalars(select(County)).all()
     users = db.session.scalars(select(User)).all()
-    assert summary == (f"demo loaded: {len(counties)} counties, {len(people)} people, "
-                       f"{len(sites)} sites, {len(users)} users")
+    assert summary == (
+        f"demo loaded: {len(counties)} counties, {len(people)} people, "
+        f"{len(sites)} sites, {len(users)} users"
+    )
 
     active = Counter(s.kind for s in sites if s.status == SiteStatus.ACTIVE)
     assert active[SiteKind.COUNTER_OFFICE] == 255
@@ -52,8 +54,11 @@ def test_seed_demo_loads_lorestan(db):
     assert all(s.lat is not None and in_iran(s.lat, s.lon) for s in sites)
     assert len({s.code for s in sites}) == len(sites)
     terminals = [s.terminal_id for s in sites if s.terminal_id]
-    assert len(terminals) == len(set(terminals)) == len(
-        [s for s in sites if s.kind in (SiteKind.ATM, SiteKind.BANK_KIOSK)])
+    assert (
+        len(terminals)
+        == len(set(terminals))
+        == len([s for s in sites if s.kind in (SiteKind.ATM, SiteKind.BANK_KIOSK)])
+    )
     assert any(s.host_site_id for s in sites)
     assert all(s.operator_id for s in sites if s.kind.is_office)
 

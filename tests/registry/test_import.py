@@ -19,37 +19,79 @@ from registry.models import LocalityType, Person, Site, SiteKind, SiteStatus, Si
 from tests import factories
 
 ACTOR = Actor(None, "import:test.csv", "system")
-HEADER = ["کد", "نوع", "نام", "شهرستان", "شهر یا روستا", "نشانی", "کد پستی", "تلفن",
-          "عرض جغرافیایی", "طول جغرافیایی", "تاریخ آغاز فعالیت", "کد ملی متصدی", "نام متصدی",
-          "نام خانوادگی متصدی", "بانک", "شماره پایانه", "کد دفتر میزبان"]
+HEADER = [
+    "کد",
+    "نوع",
+    "نام",
+    "شهرستان",
+    "شهر یا روستا",
+    "نشانی",
+    "کد پستی",
+    "تلفن",
+    "عرض جغرافیایی",
+    "طول جغرافیایی",
+    "تاریخ آغاز فعالیت",
+    "کد ملی متصدی",
+    "نام متصدی",
+    "نام خانوادگی متصدی",
+    "بانک",
+    "شماره پایانه",
+    "کد دفتر میزبان",
+]
 NID_A = factories.national_id(501)
 NID_B = factories.national_id(502)
 NID_LEADING_ZERO = "0499370899"  # valid; Excel drops its leading zero when stored as a number
 
 
 def office(code, **values):
-    row = {"کد": code, "نوع": "دفتر پیشخوان خدمات دولت", "نام": f"دفتر پیشخوان {code}",
-           "شهرستان": "خرم‌آباد", "شهر یا روستا": "خرم‌آباد", "نشانی": "خیابان امام، پلاک ۵",
-           "کد پستی": "6813714567", "تلفن": "06633221100", "عرض جغرافیایی": "33.4878",
-           "طول جغرافیایی": "48.3558", "تاریخ آغاز فعالیت": "1398/02/15",
-           "کد ملی متصدی": NID_A, "نام متصدی": "مریم", "نام خانوادگی متصدی": "احمدی"}
+    row = {
+        "کد": code,
+        "نوع": "دفتر پیشخوان خدمات دولت",
+        "نام": f"دفتر پیشخوان {code}",
+        "شهرستان": "خرم‌آباد",
+        "شهر یا روستا": "خرم‌آباد",
+        "نشانی": "خیابان امام، پلاک ۵",
+        "کد پستی": "6813714567",
+        "تلفن": "06633221100",
+        "عرض جغرافیایی": "33.4878",
+        "طول جغرافیایی": "48.3558",
+        "تاریخ آغاز فعالیت": "1398/02/15",
+        "کد ملی متصدی": NID_A,
+        "نام متصدی": "مریم",
+        "نام خانوادگی متصدی": "احمدی",
+    }
     row.update(values)
     return [row.get(h, "") for h in HEADER]
 
 
 def device(code, terminal, **values):
-    values = {"نوع": "خودپرداز", "نام": f"خودپرداز {code}", "بانک": "بانک ملی ایران",
-              "شماره پایانه": terminal, "کد ملی متصدی": "", "نام متصدی": "",
-              "نام خانوادگی متصدی": "", **values}
+    values = {
+        "نوع": "خودپرداز",
+        "نام": f"خودپرداز {code}",
+        "بانک": "بانک ملی ایران",
+        "شماره پایانه": terminal,
+        "کد ملی متصدی": "",
+        "نام متصدی": "",
+        "نام خانوادگی متصدی": "",
+        **values,
+    }
     return office(code, **values)
 
 
 GOOD_ROWS = [
     office("15100001"),
     office("15100002", **{"نام": "دفتر پیشخوان کوثر"}),  # same operator as the first
-    office("15200001", **{"نوع": "دفتر ICT روستایی", "شهر یا روستا": "چغلوندی",
-                          "کد ملی متصدی": NID_B, "نام متصدی": "رضا", "نام خانوادگی متصدی": "کریمی",
-                          "تاریخ آغاز فعالیت": "1401/06/25"}),
+    office(
+        "15200001",
+        **{
+            "نوع": "دفتر ICT روستایی",
+            "شهر یا روستا": "چغلوندی",
+            "کد ملی متصدی": NID_B,
+            "نام متصدی": "رضا",
+            "نام خانوادگی متصدی": "کریمی",
+            "تاریخ آغاز فعالیت": "1401/06/25",
+        },
+    ),
     device("ATM-0001", "12345678", **{"کد دفتر میزبان": "15100001"}),
     device("KIOSK-0001", "87654321", **{"نوع": "باجه بانکی", "بانک": "ملت"}),
 ]
@@ -64,8 +106,10 @@ def write_csv(path, rows, header=HEADER, encoding="utf-8-sig", delimiter=","):
 
 
 def counts():
-    return {model.__name__: _db.session.scalar(select(func.count()).select_from(model))
-            for model in (Site, Person, SiteStatusChange, AuditEvent)}
+    return {
+        model.__name__: _db.session.scalar(select(func.count()).select_from(model))
+        for model in (Site, Person, SiteStatusChange, AuditEvent)
+    }
 
 
 @pytest.fixture
@@ -123,7 +167,8 @@ def test_good_csv_imports_sites_and_operators(county, tmp_path):
     events = _db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "sites")).all()
     assert len(events) == 5
     assert {(e.action, e.actor_name, e.reason) for e in events} == {
-        ("create", "import:test.csv", "ورود از فایل")}
+        ("create", "import:test.csv", "ورود از فایل")
+    }
 
 
 def test_same_file_twice_changes_nothing(county, tmp_path):
@@ -177,7 +222,8 @@ def test_status_column_creates_and_changes_status(county, tmp_path):
     assert (report.updated, report.errors) == (1, [])
     assert site("15100001").status == SiteStatus.ACTIVE
     last = _db.session.scalars(
-        select(SiteStatusChange).order_by(SiteStatusChange.id.desc())).first()
+        select(SiteStatusChange).order_by(SiteStatusChange.id.desc())
+    ).first()
     assert (last.status, last.reason) == (SiteStatus.ACTIVE, "ورود از فایل")
 
 
@@ -187,18 +233,23 @@ def test_status_column_creates_and_changes_status(county, tmp_path):
 def test_bad_rows_are_reported_by_line_and_good_rows_still_imported(county, tmp_path):
     nid_of_bad_row = factories.national_id(777)
     rows = [
-        office("15100001"),                                                   # line 2
-        office("15100003", **{"شهرستان": "کوهدشت"}),                          # line 3
-        office("15100004", **{"کد ملی متصدی": "1234567890"}),                 # line 4
-        office("15100005", **{"تاریخ آغاز فعالیت": "1401/12/30",              # line 5
-                              "کد ملی متصدی": nid_of_bad_row}),
-        device("ATM-0001", "12345678"),                                       # line 6
-        device("ATM-0002", "12345678"),                                       # line 7
-        office("15100006", **{"نام": ""}),                                    # line 8
-        office("15100007", **{"نوع": "دفتر پست"}),                            # line 9
-        office("15100001"),                                                   # line 10
-        office("15100008", **{"عرض جغرافیایی": "سی و سه"}),                   # line 11
-        office("15100009"),                                                   # line 12
+        office("15100001"),  # line 2
+        office("15100003", **{"شهرستان": "کوهدشت"}),  # line 3
+        office("15100004", **{"کد ملی متصدی": "1234567890"}),  # line 4
+        office(
+            "15100005",
+            **{
+                "تاریخ آغاز فعالیت": "1401/12/30",  # line 5
+                "کد ملی متصدی": nid_of_bad_row,
+            },
+        ),
+        device("ATM-0001", "12345678"),  # line 6
+        device("ATM-0002", "12345678"),  # line 7
+        office("15100006", **{"نام": ""}),  # line 8
+        office("15100007", **{"نوع": "دفتر پست"}),  # line 9
+        office("15100001"),  # line 10
+        office("15100008", **{"عرض جغرافیایی": "سی و سه"}),  # line 11
+        office("15100009"),  # line 12
     ]
     path = write_csv(tmp_path / "bad.csv", rows)
     before = counts()
@@ -219,20 +270,26 @@ def test_bad_rows_are_reported_by_line_and_good_rows_still_imported(county, tmp_
 
     assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
     assert {s.code for s in _db.session.scalars(select(Site))} == {
-        "15100001", "ATM-0001", "15100009"}
+        "15100001",
+        "ATM-0001",
+        "15100009",
+    }
     # The bad row's operator was rolled back with its row, audit events included.
     assert _db.session.scalar(select(Person).where(Person.national_id == nid_of_bad_row)) is None
     after = counts()
     assert after["Person"] == before["Person"] + 1
     assert after["Site"] == before["Site"] + 3
-    people_events = _db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                       .where(AuditEvent.object_type == "people"))
+    people_events = _db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "people")
+    )
     assert people_events == 1
 
 
 def test_unknown_bank_and_host_are_row_errors(county, tmp_path):
-    rows = [device("ATM-0001", "111", **{"بانک": "بانک ناموجود"}),
-            device("ATM-0002", "222", **{"کد دفتر میزبان": "99999999"})]
+    rows = [
+        device("ATM-0001", "111", **{"بانک": "بانک ناموجود"}),
+        device("ATM-0002", "222", **{"کد دفتر میزبان": "99999999"}),
+    ]
     report = import_registry(write_csv(tmp_path / "d.csv", rows), actor=ACTOR)
 
     reasons = dict(report.errors)
@@ -257,8 +314,12 @@ def test_file_that_is_not_utf8_is_refused_in_persian(county, tmp_path):
     # What Excel writes for "CSV (Comma delimited)" on a Persian Windows: Windows-1256.
     arabic = str.maketrans("یک", "يك")
     row = [v.translate(arabic) for v in office("1", **{"نشانی": "امام"})]
-    path = write_csv(tmp_path / "cp1256.csv", [row], header=[h.translate(arabic) for h in HEADER],
-                     encoding="cp1256")
+    path = write_csv(
+        tmp_path / "cp1256.csv",
+        [row],
+        header=[h.translate(arabic) for h in HEADER],
+        encoding="cp1256",
+    )
     with pytest.raises(ImportFileError, match="UTF-8"):
         import_registry(path, actor=ACTOR)
 
@@ -273,9 +334,15 @@ def test_xls_is_refused_in_persian(tmp_path):
 # ---------------------------------------------------------------- formats and spellings
 
 
-@pytest.mark.parametrize(("encoding", "delimiter"), [
-    ("utf-8", ","), ("utf-8-sig", ","), ("utf-8-sig", ";"), ("utf-16", "\t"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [
+        ("utf-8", ","),
+        ("utf-8-sig", ","),
+        ("utf-8-sig", ";"),
+        ("utf-16", "\t"),
+    ],
+)
 def test_csv_with_or_without_bom_and_excel_delimiters(county, tmp_path, encoding, delimiter):
     path = write_csv(tmp_path / "r.csv", GOOD_ROWS[:2], encoding=encoding, delimiter=delimiter)
     report = import_registry(path, actor=ACTOR)
@@ -287,12 +354,46 @@ def test_xlsx_with_persian_headers_imports(county, tmp_path):
     sheet = workbook.active
     sheet.append(HEADER)
     # Numbers as Excel stores them: postal code and national ID as numbers, coordinates as floats.
-    sheet.append(["15100001", "دفتر پیشخوان خدمات دولت", "دفتر پیشخوان نور", "خرم‌آباد",
-                  "خرم‌آباد", "خیابان امام", 6813714567, None, 33.4878, 48.3558, "1401/06/25",
-                  int(NID_LEADING_ZERO), "مریم", "احمدی"])
+    sheet.append(
+        [
+            "15100001",
+            "دفتر پیشخوان خدمات دولت",
+            "دفتر پیشخوان نور",
+            "خرم‌آباد",
+            "خرم‌آباد",
+            "خیابان امام",
+            6813714567,
+            None,
+            33.4878,
+            48.3558,
+            "1401/06/25",
+            int(NID_LEADING_ZERO),
+            "مریم",
+            "احمدی",
+        ]
+    )
     sheet.append([])  # an empty line is skipped but still counted
-    sheet.append(["ATM-0001", "خودپرداز", "خودپرداز بازار", "خرم‌آباد", "خرم‌آباد", "بازار",
-                  None, None, None, None, None, None, None, None, "بانک سپه", 12345678, 15100001])
+    sheet.append(
+        [
+            "ATM-0001",
+            "خودپرداز",
+            "خودپرداز بازار",
+            "خرم‌آباد",
+            "خرم‌آباد",
+            "بازار",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "بانک سپه",
+            12345678,
+            15100001,
+        ]
+    )
     sheet.append(["15100002", "دفتر پیشخوان خدمات دولت", "", "خرم‌آباد", "خرم‌آباد", "بازار"])
     workbook.create_sheet("دوم").append(["not", "read"])
     path = tmp_path / "registry.xlsx"
@@ -335,9 +436,25 @@ def test_arabic_letters_zwnj_and_digit_forms_in_headers_and_values(county, tmp_p
     arabic_header = [h.replace("ی", "ي").replace("ک", "ك") for h in HEADER]
     arabic_header[HEADER.index("نام خانوادگی متصدی")] = "نام خانوادگي\u200cمتصدي"
     arabic_header[HEADER.index("شهر یا روستا")] = "  شهر  يا روستا "
-    row = ["١٥١٠٠٠٠١", "دفتر پيشخوان خدمات دولت", "دفتر پيشخوان كوثر", "خرم آباد",
-           "خرم\u200cآباد", "خيابان امام", "۶۸۱۳۷۱۴۵۶۷", "", "۳۳٫۴۸۷۸", "٤٨.٣٥٥٨", "۱۴۰۱/۰۶/۲۵",
-           "".join("۰۱۲۳۴۵۶۷۸۹"[int(d)] for d in NID_A), "مريم", "احمدي", "", "", ""]
+    row = [
+        "١٥١٠٠٠٠١",
+        "دفتر پيشخوان خدمات دولت",
+        "دفتر پيشخوان كوثر",
+        "خرم آباد",
+        "خرم\u200cآباد",
+        "خيابان امام",
+        "۶۸۱۳۷۱۴۵۶۷",
+        "",
+        "۳۳٫۴۸۷۸",
+        "٤٨.٣٥٥٨",
+        "۱۴۰۱/۰۶/۲۵",
+        "".join("۰۱۲۳۴۵۶۷۸۹"[int(d)] for d in NID_A),
+        "مريم",
+        "احمدي",
+        "",
+        "",
+        "",
+    ]
     path = write_csv(tmp_path / "arabic.csv", [row], header=arabic_header)
 
     report = import_registry(path, actor=ACTOR)
@@ -353,14 +470,38 @@ def test_arabic_letters_zwnj_and_digit_forms_in_headers_and_values(county, tmp_p
     assert imported.operator.full_name == "مریم احمدی"
 
     # The same row in Latin digits and Persian letters (English headers) is the same site.
-    english = ["code", "kind", "name", "county", "locality", "address", "postal_code", "phone",
-               "lat", "lon", "established_on", "operator_national_id", "operator_first_name",
-               "operator_last_name", "bank", "terminal_id", "host_code"]
-    latin = office("15100001", **{"نام": "دفتر پیشخوان کوثر", "نشانی": "خیابان امام",
-                                  "تلفن": "", "تاریخ آغاز فعالیت": "1401/06/25",
-                                  "نوع": "counter_office"})
-    report = import_registry(write_csv(tmp_path / "latin.csv", [latin], header=english),
-                             actor=ACTOR)
+    english = [
+        "code",
+        "kind",
+        "name",
+        "county",
+        "locality",
+        "address",
+        "postal_code",
+        "phone",
+        "lat",
+        "lon",
+        "established_on",
+        "operator_national_id",
+        "operator_first_name",
+        "operator_last_name",
+        "bank",
+        "terminal_id",
+        "host_code",
+    ]
+    latin = office(
+        "15100001",
+        **{
+            "نام": "دفتر پیشخوان کوثر",
+            "نشانی": "خیابان امام",
+            "تلفن": "",
+            "تاریخ آغاز فعالیت": "1401/06/25",
+            "نوع": "counter_office",
+        },
+    )
+    report = import_registry(
+        write_csv(tmp_path / "latin.csv", [latin], header=english), actor=ACTOR
+    )
     assert (report.created, report.updated, report.unchanged, report.errors) == (0, 0, 1, [])
 
 

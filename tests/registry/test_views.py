@@ -7,10 +7,21 @@ from tests import factories
 
 
 def _site_form(county_pk, /, **overrides):
-    return {"kind": "counter_office", "code": "15100099", "name": "دفتر پیشخوان البرز",
-            "county_id": str(county_pk), "locality_type": "city", "locality": "خرم‌آباد",
-            "address": "خیابان شریعتی، پلاک ۸", "postal_code": "۶۸۱۳۷۱۴۵۶۷", "phone": "۰۶۶۳۳۲۲۱۱۰۰",
-            "lat": "۳۳٫۴۸۷۸", "lon": "48.3558", "established_on": "۱۴۰۰/۰۱/۱۵", **overrides}
+    return {
+        "kind": "counter_office",
+        "code": "15100099",
+        "name": "دفتر پیشخوان البرز",
+        "county_id": str(county_pk),
+        "locality_type": "city",
+        "locality": "خرم‌آباد",
+        "address": "خیابان شریعتی، پلاک ۸",
+        "postal_code": "۶۸۱۳۷۱۴۵۶۷",
+        "phone": "۰۶۶۳۳۲۲۱۱۰۰",
+        "lat": "۳۳٫۴۸۷۸",
+        "lon": "48.3558",
+        "established_on": "۱۴۰۰/۰۱/۱۵",
+        **overrides,
+    }
 
 
 def test_site_list_filters_and_paginates(client, login_as, db):
@@ -25,7 +36,14 @@ def test_site_list_filters_and_paginates(client, login_as, db):
     page2 = client.get("/sites?kind=counter_office&page=2").get_data(as_text=True)
     assert page2.count("/sites/") >= 5
     # Nonsense filters are ignored, never a 500.
-    for query in ("kind=castle", "county=abc", "status=%00", "page=-3", "page=99999", "q=" + "ك" * 500):
+    for query in (
+        "kind=castle",
+        "county=abc",
+        "status=%00",
+        "page=-3",
+        "page=99999",
+        "q=" + "ك" * 500,
+    ):
         assert client.get(f"/sites?{query}").status_code == 200
 
 
@@ -35,7 +53,9 @@ def test_licensing_officer_registers_a_site_with_persian_digits(client, login_as
     operator = factories.make_person()
     db.session.commit()
     nid_persian = operator.national_id.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-    response = client.post("/sites/new", data=_site_form(county.id, operator_national_id=nid_persian))
+    response = client.post(
+        "/sites/new", data=_site_form(county.id, operator_national_id=nid_persian)
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     site = db.session.scalar(select(Site).where(Site.code == "15100099"))
     assert site.operator == operator
@@ -45,20 +65,26 @@ def test_licensing_officer_registers_a_site_with_persian_digits(client, login_as
     assert "۱۴۰۰/۰۱/۱۵" in detail and "۶۸۱۳۷۱۴۵۶۷" in detail
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"name": ""}, "این فیلد اجباری است."),
-    ({"established_on": "1401/12/30"}, "کبیسه نیست"),
-    ({"postal_code": "123"}, "کد پستی باید ۱۰ رقم باشد."),
-    ({"lat": "abc"}, "یک عدد اعشاری درست نیست."),
-    ({"lat": "48.3", "lon": "33.4"}, "محدوده ایران"),
-    ({"county_id": "0"}, "این فیلد اجباری است."),
-    ({"county_id": "x"}, "این فیلد اجباری است."),
-    ({"kind": "castle"}, "انتخاب درستی نیست"),
-    ({"operator_national_id": "0499370899"}, "ثبت نشده است"),
-    ({"operator_national_id": "1234567890"}, "کد ملی معتبر نیست"),
-    ({"host_site_code": "NOPE", "kind": "atm", "bank": "بانک ملت"}, "دفتری با این کد یافت نشد."),
-    ({"name": "ن" * 300}, "طول فیلد"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"name": ""}, "این فیلد اجباری است."),
+        ({"established_on": "1401/12/30"}, "کبیسه نیست"),
+        ({"postal_code": "123"}, "کد پستی باید ۱۰ رقم باشد."),
+        ({"lat": "abc"}, "یک عدد اعشاری درست نیست."),
+        ({"lat": "48.3", "lon": "33.4"}, "محدوده ایران"),
+        ({"county_id": "0"}, "این فیلد اجباری است."),
+        ({"county_id": "x"}, "این فیلد اجباری است."),
+        ({"kind": "castle"}, "انتخاب درستی نیست"),
+        ({"operator_national_id": "0499370899"}, "ثبت نشده است"),
+        ({"operator_national_id": "1234567890"}, "کد ملی معتبر نیست"),
+        (
+            {"host_site_code": "NOPE", "kind": "atm", "bank": "بانک ملت"},
+            "دفتری با این کد یافت نشد.",
+        ),
+        ({"name": "ن" * 300}, "طول فیلد"),
+    ],
+)
 def test_bad_site_form_rerenders_with_persian_message(client, login_as, db, overrides, message):
     login_as(Role.LICENSING)
     county = factories.make_county()
@@ -86,16 +112,19 @@ def test_edit_and_status_change_show_in_history(client, login_as, db):
     db.session.commit()
     data = _site_form(site.county_id, code=site.code, name="دفتر پیشخوان سپیده دم")
     assert client.post(f"/sites/{site.id}/edit", data=data).status_code == 302
-    response = client.post(f"/sites/{site.id}/status", data={
-        "status": "suspended", "effective_on": "1401/06/25", "reason": "رأی کمیته تخلفات"})
+    response = client.post(
+        f"/sites/{site.id}/status",
+        data={"status": "suspended", "effective_on": "1401/06/25", "reason": "رأی کمیته تخلفات"},
+    )
     assert response.status_code == 302
     db.session.refresh(site)
     assert site.status == SiteStatus.SUSPENDED and site.status_since.isoformat() == "2022-09-16"
     detail = client.get(f"/sites/{site.id}").get_data(as_text=True)
     assert "سپیده دم" in detail and "رأی کمیته تخلفات" in detail
     assert "تعلیق" in detail and "ویرایش" in detail
-    bad = client.post(f"/sites/{site.id}/status", data={"status": "suspended",
-                                                        "effective_on": "x", "reason": ""})
+    bad = client.post(
+        f"/sites/{site.id}/status", data={"status": "suspended", "effective_on": "x", "reason": ""}
+    )
     assert bad.status_code == 200 and "تاریخ را به شکل" in bad.get_data(as_text=True)
 
 
@@ -109,16 +138,25 @@ def test_unknown_site_is_a_persian_404(client, login_as):
 def test_people_pages(client, login_as, db):
     login_as(Role.LICENSING)
     nid = factories.national_id()
-    response = client.post("/people/new", data={
-        "national_id": nid, "first_name": "زهرا", "last_name": "كرمي", "birth_date": "1365/02/10",
-        "mobile": "۰۹۱۶۱۲۳۴۵۶۷", "education": "bachelor"})
+    response = client.post(
+        "/people/new",
+        data={
+            "national_id": nid,
+            "first_name": "زهرا",
+            "last_name": "كرمي",
+            "birth_date": "1365/02/10",
+            "mobile": "۰۹۱۶۱۲۳۴۵۶۷",
+            "education": "bachelor",
+        },
+    )
     assert response.status_code == 302
     person = db.session.scalar(select(Person))
     assert person.last_name == "کرمی" and person.mobile == "09161234567"
     listing = client.get("/people?q=كرمي").get_data(as_text=True)
     assert "زهرا کرمی" in listing
-    again = client.post("/people/new", data={"national_id": nid, "first_name": "x",
-                                             "last_name": "y"})
+    again = client.post(
+        "/people/new", data={"national_id": nid, "first_name": "x", "last_name": "y"}
+    )
     assert "شخصی با این کد ملی پیش‌تر ثبت شده است." in again.get_data(as_text=True)
 
 
