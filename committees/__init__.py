@@ -1,1 +1,2 @@
-"""The violations committee: catalogue and penalty ladder, cases, sessions, votes, rulings, appeals."""
+"""The violations committee: catalogue and penalty ladder, cases, sessions, votes, rulings,
+appeals."""

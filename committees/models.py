@@ -8,7 +8,10 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import User
 from core.db import Base, TimestampMixin, VersionMixin, utcnow
+from core.persian import format_number, to_persian_digits
+from licensing.models import Licence
 from registry.models import Site
 
 
@@ -37,9 +40,37 @@ class PenaltyKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"acquittal": "برائت (عدم احراز تخلف)", "written_warning": "تذکر کتبی",
-                "filed_notice": "اخطار کتبی با درج در پرونده", "fine": "جریمه نقدی",
-                "suspension": "تعلیق پروانه", "revocation": "لغو پروانه"}[self.value]
+        return {
+            "acquittal": "برائت (عدم احراز تخلف)",
+            "written_warning": "تذکر کتبی",
+            "filed_notice": "اخطار کتبی با درج در پرونده",
+            "fine": "جریمه نقدی",
+            "suspension": "تعلیق پروانه",
+            "revocation": "لغو پروانه",
+        }[self.value]
+
+
+# From the mildest to the harshest: the order in which a case's several suggestions are compared.
+PENALTY_ORDER = (
+    PenaltyKind.ACQUITTAL,
+    PenaltyKind.WRITTEN_WARNING,
+    PenaltyKind.FILED_NOTICE,
+    PenaltyKind.FINE,
+    PenaltyKind.SUSPENSION,
+    PenaltyKind.REVOCATION,
+)
+# The penalties a ruling carries out on the licence (through licensing.operations).
+LICENCE_PENALTIES = (PenaltyKind.SUSPENSION, PenaltyKind.REVOCATION)
+
+
+def penalty_text(penalty: PenaltyKind | str, days: int | None = None, amount: int | None = None) -> str:
+    """A penalty as a sentence: «تعلیق پروانه به مدت ۱۵ روز», «جریمه نقدی ۲۰٬۰۰۰٬۰۰۰ ریال»."""
+    penalty = PenaltyKind(penalty)
+    if penalty == PenaltyKind.SUSPENSION and days:
+        return f"{penalty.label} به مدت {to_persian_digits(days)} روز"
+    if penalty == PenaltyKind.FINE and amount:
+        return f"{penalty.label} {format_number(amount)} ریال"
+    return penalty.label
 
 
 class CaseSource(StrEnum):
@@ -61,8 +92,34 @@ class CaseState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "در حال تکمیل", "awaiting_defence": "در انتظار دفاعیه",
-                "ready": "آماده رسیدگی", "ruled": "رأی صادر شد", "closed": "مختومه"}[self.value]
+        return {
+            "open": "در حال تکمیل",
+            "awaiting_defence": "در انتظار دفاعیه",
+            "ready": "آماده رسیدگی",
+            "ruled": "رأی صادر شد",
+            "closed": "مختومه",
+        }[self.value]
+
+    @property
+    def badge(self) -> str:
+        return {
+            "open": "primary",
+            "awaiting_defence": "warning",
+            "ready": "info",
+            "ruled": "success",
+            "closed": "secondary",
+        }[self.value]
+
+
+# The one table of allowed case steps. RULED is reached only through record_ruling; a ruled case
+# is closed only when its ruling becomes final (finalise_rulings, decide_appeal).
+TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
+    CaseState.OPEN: frozenset({CaseState.AWAITING_DEFENCE, CaseState.CLOSED}),
+    CaseState.AWAITING_DEFENCE: frozenset({CaseState.READY, CaseState.CLOSED}),
+    CaseState.READY: frozenset({CaseState.AWAITING_DEFENCE, CaseState.RULED, CaseState.CLOSED}),
+    CaseState.RULED: frozenset({CaseState.CLOSED}),
+    CaseState.CLOSED: frozenset(),
+}
 
 
 class VoteChoice(StrEnum):
@@ -84,8 +141,23 @@ class RulingState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"issued": "صادر شده", "served": "ابلاغ شده", "under_appeal": "در مرحله اعتراض",
-                "final": "قطعی", "replaced": "جایگزین شده"}[self.value]
+        return {
+            "issued": "صادر شده",
+            "served": "ابلاغ شده",
+            "under_appeal": "در مرحله اعتراض",
+            "final": "قطعی",
+            "replaced": "جایگزین شده",
+        }[self.value]
+
+    @property
+    def badge(self) -> str:
+        return {
+            "issued": "primary",
+            "served": "info",
+            "under_appeal": "warning",
+            "final": "success",
+            "replaced": "secondary",
+        }[self.value]
 
 
 class FineStatus(StrEnum):
@@ -110,12 +182,23 @@ class ViolationType(TimestampMixin, Base):
     """An entry of the violation catalogue with its penalty ladder (admin-editable data).
 
     ladder: the default penalty for the 1st, 2nd, 3rd... offence within lookback_days, e.g.
-    [{"penalty": "written_warning"}, {"penalty": "suspension", "days": 15}, {"penalty": "revocation"}];
+    [{"penalty": "written_warning"}, {"penalty": "suspension", "days": 15},
+    {"penalty": "revocation"}];
     a fine step carries "amount" (rials). Offences past the last step repeat the last step.
     """
 
     __tablename__ = "violation_types"
     __label__ = "نوع تخلف"
+    __field_labels__ = {
+        "code": "کد",
+        "title": "عنوان",
+        "description": "شرح",
+        "severity": "شدت",
+        "ladder": "پلکان مجازات",
+        "lookback_days": "دوره بازنگری سوابق",
+        "legal_basis": "مستند قانونی",
+        "active": "فعال",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -136,6 +219,21 @@ class Case(TimestampMixin, VersionMixin, Base):
 
     __tablename__ = "cases"
     __label__ = "پرونده تخلف"
+    __field_labels__ = {
+        "number": "شماره",
+        "state": "وضعیت",
+        "source": "منشأ",
+        "opened_on": "تاریخ تشکیل",
+        "offence_on": "تاریخ تخلف",
+        "summary": "شرح",
+        "complainant": "شاکی",
+        "defence_text": "دفاعیه",
+        "defence_on": "تاریخ دفاعیه",
+        "defence_requested_on": "تاریخ درخواست دفاعیه",
+        "closed_reason": "دلیل اختتام",
+        "licence_id": "پروانه",
+        "site_id": "دفتر",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -156,12 +254,17 @@ class Case(TimestampMixin, VersionMixin, Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)
 
     site: Mapped[Site] = relationship()
+    # The licence the case concerns: in force when it was opened, or the one a ruling acted on.
+    licence: Mapped[Licence | None] = relationship()
     violations: Mapped[list[CaseViolation]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="CaseViolation.id")
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseViolation.id"
+    )
     evidence: Mapped[list[CaseEvidence]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvidence.id")
-    rulings: Mapped[list[Ruling]] = relationship(back_populates="case", order_by="Ruling.id",
-                                                 foreign_keys="Ruling.case_id")
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvidence.id"
+    )
+    rulings: Mapped[list[Ruling]] = relationship(
+        back_populates="case", order_by="Ruling.id", foreign_keys="Ruling.case_id"
+    )
 
     def __repr__(self) -> str:
         return f"<Case {self.number} {self.state}>"
@@ -192,9 +295,9 @@ class CaseEvidence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))          # visit, photo, document
+    kind: Mapped[str] = mapped_column(String(20))  # visit, photo, document
     description: Mapped[str] = mapped_column(Text)
-    reference: Mapped[str | None] = mapped_column(String(120))   # visit uuid, photo sha256
+    reference: Mapped[str | None] = mapped_column(String(120))  # visit uuid, photo sha256
     filename: Mapped[str | None] = mapped_column(String(255))
     content_type: Mapped[str | None] = mapped_column(String(60))
     storage_key: Mapped[str | None] = mapped_column(String(255))
@@ -239,13 +342,16 @@ class CommitteeSession(TimestampMixin, VersionMixin, Base):
     closed_at: Mapped[datetime | None]
 
     attendance: Mapped[list[Attendance]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Attendance.id")
+        back_populates="session", cascade="all, delete-orphan", order_by="Attendance.id"
+    )
     agenda: Mapped[list[SessionCase]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="SessionCase.position")
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionCase.position"
+    )
     votes: Mapped[list[Vote]] = relationship(back_populates="session", order_by="Vote.id")
     recusals: Mapped[list[Recusal]] = relationship(back_populates="session")
     corrections: Mapped[list[SessionCorrection]] = relationship(
-        back_populates="session", order_by="SessionCorrection.id")
+        back_populates="session", order_by="SessionCorrection.id"
+    )
 
     def __repr__(self) -> str:
         return f"<CommitteeSession {self.number}>"
@@ -305,10 +411,22 @@ class Recusal(Base):
 
 
 class Ruling(TimestampMixin, VersionMixin, Base):
-    """رأی کمیته: the violations found, the penalty, its basis and reasoning; it acts on the licence."""
+    """رأی کمیته: the violations found, the penalty, its basis and reasoning; it acts on the
+    licence."""
 
     __tablename__ = "rulings"
     __label__ = "رأی"
+    __field_labels__ = {
+        "state": "وضعیت",
+        "served_on": "تاریخ ابلاغ",
+        "appeal_deadline": "مهلت اعتراض",
+        "fine_status": "وضعیت پرداخت جریمه",
+        "fine_paid_on": "تاریخ پرداخت",
+        "penalty": "مجازات",
+        "suspension_until": "تعلیق تا",
+        "suspension_days": "روزهای تعلیق",
+        "fine_amount": "مبلغ جریمه",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -321,7 +439,7 @@ class Ruling(TimestampMixin, VersionMixin, Base):
     fine_amount: Mapped[int | None] = mapped_column(BigInteger)
     fine_status: Mapped[FineStatus | None] = mapped_column(_enum(FineStatus))
     fine_paid_on: Mapped[date | None]
-    violations_found: Mapped[list] = mapped_column(JSON)     # violation type codes
+    violations_found: Mapped[list] = mapped_column(JSON)  # violation type codes
     legal_basis: Mapped[str] = mapped_column(Text)
     reasoning: Mapped[str] = mapped_column(Text)
     state: Mapped[RulingState] = mapped_column(_enum(RulingState), default=RulingState.ISSUED)
@@ -332,8 +450,15 @@ class Ruling(TimestampMixin, VersionMixin, Base):
     case: Mapped[Case] = relationship(back_populates="rulings", foreign_keys=[case_id])
     session: Mapped[CommitteeSession | None] = relationship()
     replaces: Mapped[Ruling | None] = relationship(remote_side=[id])
-    appeals: Mapped[list[Appeal]] = relationship(back_populates="ruling",
-                                                 foreign_keys="Appeal.ruling_id")
+    appeals: Mapped[list[Appeal]] = relationship(back_populates="ruling", foreign_keys="Appeal.ruling_id")
+
+    @property
+    def penalty_text(self) -> str:
+        return penalty_text(self.penalty, self.suspension_days, self.fine_amount)
+
+    @property
+    def acts_on_licence(self) -> bool:
+        return self.penalty in LICENCE_PENALTIES
 
     def __repr__(self) -> str:
         return f"<Ruling {self.number} {self.penalty}>"
@@ -359,7 +484,8 @@ class Vote(Base):
 
 
 class Appeal(TimestampMixin, Base):
-    """An appeal against a served ruling, filed within the window; its outcome confirms or replaces."""
+    """An appeal against a served ruling, filed within the window; its outcome confirms or
+    replaces it."""
 
     __tablename__ = "appeals"
     __label__ = "اعتراض به رأی"
@@ -393,6 +519,7 @@ class SessionCorrection(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     session: Mapped[CommitteeSession] = relationship(back_populates="corrections")
+    recorded_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<SessionCorrection {self.session_id}>"

@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from accounts.cli import users_cli
+    from committees.cli import committees_cli
     from core.cli import audit_cli, seed_demo_command
     from licensing.cli import licensing_cli
     from registry.cli import registry_cli
@@ -105,3 +106,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(licensing_cli)
+    app.cli.add_command(committees_cli)

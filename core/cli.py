@@ -49,14 +49,16 @@ def seed_demo_command(if_empty: bool, password: str):
     if has_data:
         click.echo("database already has data; demo not loaded")
     else:
+        from committees.demo import seed_committee_demo
+        from inspections.demo import seed_inspections_demo
         from licensing.demo import seed_licensing_demo
 
         with acting_as(SYSTEM):
-            summary = seed_demo(password=password)
-            licensing_summary = seed_licensing_demo()
+            summaries = [seed_demo(password=password), seed_licensing_demo(),
+                         seed_inspections_demo(), seed_committee_demo()]
             db.session.commit()
-        click.echo(summary)
-        click.echo(licensing_summary)
+        for summary in summaries:
+            click.echo(summary)
     click.echo(f"demo accounts (password: {password}):")
     for username, role, _name, _org in DEMO_ACCOUNTS:
         click.echo(f"  {username:<12} {role.value}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from markupsafe import Markup, escape
 
 from core import persian
 from core.security import Role, can_reach, has_role
@@ -20,11 +19,6 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def ltr_isolate(value) -> Markup:
-    """A code with Latin letters (licence number) kept left-to-right inside RTL text."""
-    return Markup('<bdi dir="ltr">{}</bdi>').format(escape(value))
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         jdate=persian.format_jalali,
@@ -34,7 +28,7 @@ def init_app(app: Flask) -> None:
         num=persian.format_number,
         coord=persian.format_coordinate,
         filesize=persian.format_filesize,
-        ltr=ltr_isolate,
+        fa_code=persian.isolate_code,
     )
     app.jinja_env.globals.update(
         can_reach=can_reach,
@@ -42,6 +36,7 @@ def init_app(app: Flask) -> None:
         Role=Role,
         url_with=url_with,
         today_jalali=lambda: persian.format_jalali_long(persian.today_tehran()),
+        reachable=lambda items: [(e, label) for e, label in items if can_reach(e)],
     )
     register_label_helpers(app)
     app.jinja_env.trim_blocks = True

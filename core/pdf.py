@@ -151,16 +151,51 @@ def _get_resources() -> _Resources:
     return _resources[key]
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Turn an HTML string into PDF bytes with our fonts, page setup and static-only fetcher."""
+def file_path_of(url: str) -> Path | None:
+    """The local path a file:// URL names, resolved; None for any other URL."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    try:
+        return Path(url2pathname(unquote(parts.path))).resolve()
+    except OSError:
+        return None
+
+
+def _with_extra_files(extra: dict[Path, str], fallback):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    allowed = {Path(path).resolve(): mime for path, mime in extra.items()}
+
+    class ExtraFilesFetcher(URLFetcher):
+        """Exactly these files (by resolved path), then whatever the static-only fetcher allows."""
+
+        def fetch(self, url, headers=None):
+            path = file_path_of(url)
+            if path is not None and path in allowed:
+                return URLFetcherResponse(
+                    path.as_uri(), body=path.read_bytes(), headers={"Content-Type": allowed[path]}
+                )
+            return fallback.fetch(url, headers)
+
+    return ExtraFilesFetcher(allowed_protocols=("file",))
+
+
+def html_to_pdf(html: str, *, extra_files: dict[Path, str] | None = None) -> bytes:
+    """Turn an HTML string into PDF bytes with our fonts, page setup and static-only fetcher.
+
+    extra_files: {path: mime type} of other files the document may embed (e.g. uploaded photos,
+    referenced by their file:// URI); nothing else outside the static folder is ever read.
+    """
     from weasyprint import HTML
 
     res = _get_resources()
+    fetcher = _with_extra_files(extra_files, res.fetcher) if extra_files else res.fetcher
     with _render_lock:
-        document = HTML(string=html, base_url=res.base_url, url_fetcher=res.fetcher)
+        document = HTML(string=html, base_url=res.base_url, url_fetcher=fetcher)
         return document.write_pdf(stylesheets=res.stylesheets, font_config=res.font_config)
 
 
-def render_pdf(template_name: str, **context) -> bytes:
+def render_pdf(template_name: str, *, extra_files: dict[Path, str] | None = None, **context) -> bytes:
     """Render a Jinja template to PDF bytes (inside an app context)."""
-    return html_to_pdf(render_template(template_name, **context))
+    return html_to_pdf(render_template(template_name, **context), extra_files=extra_files)

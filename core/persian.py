@@ -69,9 +69,13 @@ def format_number(value: int | float | None) -> str:
     return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
 
 
-def ltr(text: object) -> str:
-    """Keep a code with Latin letters (a licence number) in left-to-right order inside Persian text."""
-    return f"\u2066{text}\u2069"
+def isolate_code(value: object) -> str:
+    """A code such as 1401-0001 or 15-P-1401-00001 in Persian digits, kept left to right.
+
+    Inside a Persian sentence the hyphens would otherwise flip it (۰۰۰۱-۱۴۰۱); Unicode isolates
+    work in HTML, <title>, flash messages and PDFs alike.
+    """
+    return f"\u2066{to_persian_digits(value)}\u2069"
 
 
 def format_coordinate(value: float | None) -> str:

@@ -21,8 +21,8 @@ from core.extensions import db
 from core.persian import (
     clean_text,
     format_jalali,
+    isolate_code,
     jalali,
-    ltr,
     search_terms,
     to_persian_digits,
     today_tehran,
@@ -407,7 +407,7 @@ def _applicant_checks(application: Application) -> list[CheckResult]:
             "متقاضی سابقه لغو پروانه ندارد",
             not revoked,
             "پروانه "
-            + "، ".join(ltr(to_persian_digits(lic.number)) for lic in revoked)
+            + "، ".join(isolate_code(lic.number) for lic in revoked)
             + " از این شخص لغو شده است."
             if revoked
             else "سابقه لغو پروانه ندارد.",
@@ -419,7 +419,7 @@ def _licence_state_check(application: Application) -> CheckResult:
     licence = application.licence
     ok = licence.status == LicenceStatus.ACTIVE
     detail = (
-        f"پروانه {ltr(to_persian_digits(licence.number))} «{licence.status.label}» است"
+        f"پروانه {isolate_code(licence.number)} «{licence.status.label}» است"
         + (
             f" (تا {format_jalali(licence.suspended_until)})"
             if licence.suspended_until and licence.status == LicenceStatus.SUSPENDED
@@ -814,7 +814,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     old = application.licence
     if old is not None and old.status != LicenceStatus.ACTIVE:
         raise DomainError(
-            f"پروانه {ltr(to_persian_digits(old.number))} «{old.status.label}» است و این "
+            f"پروانه {isolate_code(old.number)} «{old.status.label}» است و این "
             "درخواست بر آن اجرا نمی‌شود."
         )
     if kind == ApplicationKind.NEW:
@@ -892,7 +892,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         licence.expires_on = old.expires_on + _validity(old.office_kind)
         licence.renewed_on = issued_on
         licence.application = application
-    transition(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {ltr(licence.number)}")
+    transition(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {isolate_code(licence.number)}")
     db.session.flush()
     return licence
 
@@ -938,6 +938,23 @@ def revoke_licence(
     if licence.site.status != SiteStatus.REVOKED:
         registry_ops.change_site_status(
             licence.site, SiteStatus.REVOKED, effective_on=effective_on, reason=reason, actor=actor
+        )
+    db.session.flush()
+    return licence
+
+
+def reinstate_licence(
+    licence: Licence, *, until: date | None, reason: str, actor, effective_on: date
+) -> Licence:
+    """Put a licence back in force (active, or suspended until a day) when an appeal replaced the
+    ruling that suspended or revoked it; the office follows."""
+    licence.status = LicenceStatus.SUSPENDED if until else LicenceStatus.ACTIVE
+    licence.suspended_until = until
+    licence.status_reason = clean_text(reason)
+    site_status = SiteStatus.SUSPENDED if until else SiteStatus.ACTIVE
+    if licence.site.status != site_status:
+        registry_ops.change_site_status(
+            licence.site, site_status, effective_on=effective_on, reason=reason, actor=actor
         )
     db.session.flush()
     return licence

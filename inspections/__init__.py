@@ -1,0 +1,1 @@
+"""Inspections: checklists, visits (online and offline), GPS check, photos, plans, visit reports."""
