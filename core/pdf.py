@@ -9,6 +9,7 @@ document can never make the server fetch something.
 
 from __future__ import annotations
 
+import atexit
 import mimetypes
 import threading
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ class _Resources:
 
 
 _resources: dict[str, _Resources] = {}
+# Drop WeasyPrint's font configuration before interpreter teardown (its __del__ needs modules).
+atexit.register(_resources.clear)
 _build_lock = threading.Lock()
 # Pango's font map is not safe to share between threads: one render at a time per process.
 _render_lock = threading.Lock()

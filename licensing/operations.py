@@ -759,12 +759,15 @@ def close_session(session: WorkingGroupSession, *, actor) -> WorkingGroupSession
 # ---------------------------------------------------------------- licences
 
 
-def next_licence_number(office_kind: SiteKind, issued_on: date) -> str:
-    """A number no other licence has: province-kind-year-serial, serial under a row lock."""
+def next_licence_number(office_kind: SiteKind, issued_on: date, province_code: str) -> str:
+    """A number no other licence has: province-kind-year-serial, serial under a row lock.
+
+    Serials run per province and year, so every province can issue from the same database.
+    """
     year = _jalali_year(issued_on)
-    serial = next_value(f"licence:{year}")
+    serial = next_value(f"licence:{province_code}:{year}")
     kind_code = {"counter_office": "P", "rural_ict_office": "R"}[office_kind.value]
-    return f"15-{kind_code}-{year}-{serial:05d}"
+    return f"{province_code}-{kind_code}-{year}-{serial:05d}"
 
 
 def _new_licence(
@@ -778,7 +781,7 @@ def _new_licence(
     previous: Licence | None = None,
 ) -> Licence:
     licence = Licence(
-        number=next_licence_number(office_kind, issued_on),
+        number=next_licence_number(office_kind, issued_on, site.county.province.code),
         office_kind=office_kind,
         site=site,
         holder=holder,
