@@ -62,6 +62,7 @@ from committees.models import (
     penalty_text,
 )
 from committees.permissions import CATALOGUE, MANAGE, MEMBERS, OWN_VOTE, VIEW_CASES, VIEW_SESSIONS
+from core.args import enum_arg, int_arg, page_arg
 from core.audit import history
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
@@ -79,21 +80,6 @@ bp = Blueprint("committees", __name__, url_prefix="/committees")
 def _penalty_text_filter(step: dict) -> str:
     """A ladder step in words: {"penalty": "suspension", "days": 7} → «تعلیق پروانه به مدت ۷ روز»"""
     return penalty_text(step["penalty"], step.get("days"), step.get("amount"))
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _enum_arg(name: str, enum_cls) -> str | None:
-    value = request.args.get(name) or None
-    return value if value in {m.value for m in enum_cls} else None
 
 
 def _attempt(form, action) -> bool:
@@ -182,13 +168,13 @@ def violation_edit(type_id: int):
 @bp.get("/cases")
 @allow(*VIEW_CASES)
 def case_list():
-    state = _enum_arg("state", CaseState)
-    source = _enum_arg("source", CaseSource)
-    county_id = _int_arg("county")
+    state = enum_arg("state", CaseState)
+    source = enum_arg("source", CaseSource)
+    county_id = int_arg("county")
     q = request.args.get("q", "")[:100]
     page = db.paginate(
         ops.search_cases(state=state, source=source, county_id=county_id, q=q),
-        page=_page(),
+        page=page_arg(),
         per_page=25,
         error_out=False,
     )

@@ -75,14 +75,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import api
     from accounts.views import bp as accounts_bp
-    from api import bp as api_bp
     from committees.views import bp as committees_bp
     from core.views import bp as core_bp
     from inspections.views import bp as inspections_bp
     from licensing.verify_views import bp as verify_bp
     from licensing.views import bp as licensing_bp
     from registry.views import bp as registry_bp
+    from reports.views import bp as reports_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -91,7 +92,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp)
     app.register_blueprint(committees_bp)
     app.register_blueprint(inspections_bp)
-    app.register_blueprint(api_bp)
+    api.init_app(app)  # the /api/v1 blueprint, its OpenAPI description and `flask api`
+    app.register_blueprint(reports_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -211,10 +211,9 @@ def _hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
     fields = {k: row.get(k) for k in keys}
     occurred = row["occurred_at"]
     if occurred.tzinfo is None:  # SQLite hands back naive UTC
-        from datetime import UTC
-
         occurred = occurred.replace(tzinfo=UTC)
-    fields["occurred_at"] = occurred.isoformat()
+    # PostgreSQL answers in the session's time zone: hash the instant, always written in UTC.
+    fields["occurred_at"] = occurred.astimezone(UTC).isoformat()
     return fields
 
 

@@ -58,8 +58,11 @@ M = TypeVar("M")
 
 def get_or_404(model: type[M], ident: object) -> M:
     """Load a row by primary key or answer 404."""
+    from core.args import MAX_ID
     from core.extensions import db
 
+    if isinstance(ident, int) and not 0 < ident <= MAX_ID:
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)

@@ -87,14 +87,25 @@ class JalaliDateField(Field):
 
 
 class LocalIntegerField(IntegerField):
-    """An integer typed with Persian, Arabic-Indic or Latin digits."""
+    """An integer typed with Persian, Arabic-Indic or Latin digits.
+
+    A text input (numeric keyboard): browsers refuse Persian digits in <input type="number">.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "dir": "ltr", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist):
         super().process_formdata([to_latin_digits(v).strip() for v in valuelist])
 
 
 class LocalDecimalField(DecimalField):
-    """A decimal typed with any digits and '.' or the Persian decimal separator."""
+    """A decimal typed with any digits and '.' or the Persian decimal separator (text input)."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         cleaned = [
@@ -191,6 +202,8 @@ class CoordinateField(LocalDecimalField):
             value = Decimal(self.data)
         except InvalidOperation as exc:  # pragma: no cover - DecimalField already parsed it
             raise ValidationError("عدد معتبر نیست.") from exc
+        if not value.is_finite():
+            raise ValidationError("عدد معتبر نیست.")
         if not low <= value <= high:
             name = "عرض جغرافیایی" if self.axis == "lat" else "طول جغرافیایی"
             raise ValidationError(f"{name} باید در محدوده ایران باشد.")

@@ -10,13 +10,17 @@ from core.security import Role, can_reach, has_role
 
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (for filters and pagination)."""
-    args = request.args.to_dict()
+    view_args = request.view_args or {}
+    # Names url_for itself uses (endpoint, _external, ...) or the route's own arguments are not
+    # filters: a query string carrying them must not break the page.
+    args = {k: v for k, v in request.args.to_dict().items()
+            if k != "endpoint" and not k.startswith("_") and k not in view_args}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **view_args, **args)
 
 
 def init_app(app: Flask) -> None:

@@ -40,6 +40,7 @@ class SettingDefinition:
     group: str
     label: str
     basis: str
+    min: float = 0
 
     @property
     def kind(self) -> type:

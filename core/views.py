@@ -13,7 +13,7 @@ from core.audit import AuditEvent, verify_chain
 from core.dashboard import panels_for
 from core.extensions import db
 from core.forms import BaseForm
-from core.persian import to_latin_digits
+from core.persian import to_latin_digits, to_persian_digits
 from core.security import ALL_ROLES, Role, allow, public
 
 bp = Blueprint("core", __name__)
@@ -70,10 +70,13 @@ def setting_edit(key: str):
                 value = raw
             else:
                 value = definition.kind(raw)
-            if definition.kind in (int, float) and not value >= 0:
+            if definition.kind in (int, float) and not value >= definition.min:
                 raise ValueError
         except ValueError:
-            form.value.errors = ["مقدار باید یک عدد نامنفی باشد."]
+            form.value.errors = [
+                f"مقدار باید عددی دست‌کم {to_persian_digits(definition.min)} باشد."
+                if definition.kind in (int, float) else "مقدار معتبر نیست."
+            ]
         else:
             settings_mod.set_setting(key, value)
             db.session.commit()

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from core.persian import format_jalali, format_jalali_datetime
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -33,6 +34,9 @@ def _cell(value: object) -> object:
         return format_jalali(value, persian_digits=False)
     if hasattr(value, "label"):
         return value.label
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # A cell that starts like a formula is data, not code (CSV/Excel injection).
+        return "'" + value
     return value
 
 

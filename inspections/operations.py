@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from accounts.models import User
 from committees import operations as committee_ops
 from committees.models import Case, Severity, ViolationType
+from core.args import MAX_ID
 from core.errors import DomainError
 from core.extensions import db
 from core.geo import distance_m
@@ -334,9 +335,6 @@ class _Checker:
         if self.errors:
             first = next(iter(self.errors.values()))
             raise InvalidVisit(f"داده‌های بازدید کامل یا درست نیست: {first}", fields=self.errors)
-
-
-MAX_ID = 2**31 - 1
 
 
 def _int(value: Any) -> int | None:

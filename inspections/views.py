@@ -26,6 +26,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from committees.models import ViolationType
+from core.args import int_arg, page_arg
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
@@ -80,16 +81,6 @@ SHELL_STATIC = (
     "js/inspections-outbox.js",
     "js/inspections-visit.js",
 )
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) <= ops.MAX_ID else None
 
 
 def _enum_arg(name: str, enum_cls) -> str | None:
@@ -163,7 +154,7 @@ def visit_form():
         "purpose": _enum_arg("purpose", VisitPurpose),
         "query": f"?{query}" if query else "",
     }
-    assignment_id, request_id, site_id = (_int_arg("assignment"), _int_arg("request"), _int_arg("site"))
+    assignment_id, request_id, site_id = (int_arg("assignment"), int_arg("request"), int_arg("site"))
     if assignment_id:
         assignment = get_or_404(Assignment, assignment_id)
         context["assignment"] = {
@@ -260,13 +251,13 @@ def service_worker():
 def visit_list():
     filters = ops.VisitFilters(
         purpose=_enum_arg("purpose", VisitPurpose),
-        inspector_id=_int_arg("inspector"),
-        site_id=_int_arg("site"),
+        inspector_id=int_arg("inspector"),
+        site_id=int_arg("site"),
         flagged=request.args.get("flagged") == "1",
         incomplete=request.args.get("incomplete") == "1",
     )
     page = db.paginate(
-        ops.search_visits(filters, viewer=current_user), page=_page(), per_page=25, error_out=False
+        ops.search_visits(filters, viewer=current_user), page=page_arg(), per_page=25, error_out=False
     )
     return render_template(
         "inspections/visit_list.html",
@@ -380,9 +371,9 @@ def _assignment_form() -> AssignmentForm:
 @allow(*VIEW_PLANS)
 def due_sites():
     kind = _enum_arg("kind", SiteKind)
-    county_id = _int_arg("county")
+    county_id = int_arg("county")
     page = db.paginate(
-        ops.due_sites(kind=kind, county_id=county_id), page=_page(), per_page=25, error_out=False
+        ops.due_sites(kind=kind, county_id=county_id), page=page_arg(), per_page=25, error_out=False
     )
     ids = [site.id for site in page.items]
     last = ops.last_visit_days(ids)
@@ -407,11 +398,11 @@ def due_sites():
 @bp.get("/inspections/assignments")
 @allow(*VIEW_PLANS)
 def assignment_list():
-    inspector_id = _int_arg("inspector")
+    inspector_id = int_arg("inspector")
     state = _enum_arg("state", AssignmentState) or AssignmentState.PLANNED.value
     page = db.paginate(
         ops.assignments_for(current_user, inspector_id=inspector_id, state=AssignmentState(state)),
-        page=_page(),
+        page=page_arg(),
         per_page=25,
         error_out=False,
     )
@@ -555,7 +546,7 @@ def checklist_list():
 @allow(*VIEW_CHECKLISTS)
 def checklist_detail(checklist_id: int):
     checklist = get_or_404(Checklist, checklist_id)
-    number = _int_arg("version")
+    number = int_arg("version")
     version = checklist.current_version
     if number:
         version = next((v for v in checklist.versions if v.number == number), None)

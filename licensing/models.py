@@ -98,7 +98,9 @@ TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     ApplicationState.DEFERRED: frozenset(
         {ApplicationState.READY_FOR_WG, ApplicationState.UNDER_REVIEW, ApplicationState.CLOSED}
     ),
-    ApplicationState.APPROVED: frozenset({ApplicationState.LICENCE_ISSUED}),
+    # An approved application the licence can no longer follow (expired or suspended meanwhile)
+    # is closed with a reason rather than left blocking the licence forever.
+    ApplicationState.APPROVED: frozenset({ApplicationState.LICENCE_ISSUED, ApplicationState.CLOSED}),
     ApplicationState.REJECTED: frozenset({ApplicationState.CLOSED}),
     ApplicationState.LICENCE_ISSUED: frozenset(),
     ApplicationState.CLOSED: frozenset(),

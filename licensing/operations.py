@@ -23,10 +23,12 @@ from core.persian import (
     format_jalali,
     isolate_code,
     jalali,
+    normalize_for_search,
     search_terms,
     to_persian_digits,
     today_tehran,
 )
+from core.settings import definitions as setting_definitions
 from core.settings import get_setting
 from licensing.models import (
     TRANSITIONS,
@@ -47,7 +49,7 @@ from licensing.models import (
     WorkingGroupSession,
 )
 from registry import operations as registry_ops
-from registry.models import OFFICE_KINDS, LocalityType, Person, Site, SiteKind, SiteStatus
+from registry.models import OFFICE_KINDS, Education, LocalityType, Person, Site, SiteKind, SiteStatus
 
 S = ApplicationState
 
@@ -97,6 +99,8 @@ def create_application(
     """Register a request; it starts as 'received' with its statutory deadline."""
     kind = ApplicationKind(kind)
     received_on = received_on or today_tehran()
+    if received_on > today_tehran():
+        raise DomainError("تاریخ دریافت نمی‌تواند پس از امروز باشد.", field="received_on")
     if applicant is None:
         raise DomainError("متقاضی را مشخص کنید.", field="applicant_national_id")
     data = {k: details.get(k) for k in APPLICATION_FIELDS}
@@ -190,8 +194,20 @@ def _record_step(application: Application, from_state, to_state, actor, note=Non
 def transition(
     application: Application, to_state: ApplicationState | str, *, actor, note: str | None = None
 ) -> Application:
-    """Move an application one step along its workflow; an illegal step is refused in Persian."""
+    """Move an application one step along its workflow; an illegal step is refused in Persian.
+
+    The working group's decisions are taken only through record_decision, and the licence is
+    issued only through issue_licence: this function refuses those steps.
+    """
     to_state = ApplicationState(to_state)
+    if to_state in (*WG_DECISIONS, S.LICENCE_ISSUED):
+        raise DomainError(
+            "تصمیم کارگروه فقط در جلسه کارگروه و صدور پروانه فقط با دکمه صدور ثبت می‌شود."
+        )
+    return _move(application, to_state, actor=actor, note=note)
+
+
+def _move(application: Application, to_state: ApplicationState, *, actor, note: str | None) -> Application:
     from_state = application.state
     if to_state not in TRANSITIONS[from_state]:
         raise DomainError(
@@ -448,6 +464,17 @@ def _renewal_window_check(application: Application) -> CheckResult:
     return CheckResult("renewal_window", "درخواست تمدید در مهلت مقرر", ok, detail)
 
 
+def _last_transfer(licence: Licence) -> Licence | None:
+    """The latest licence in this one's chain (reissues for address changes included) that a
+    transfer created, if any."""
+    current = licence
+    while current is not None:
+        if current.application is not None and current.application.kind == ApplicationKind.TRANSFER:
+            return current
+        current = current.previous_licence
+    return None
+
+
 def _transfer_checks(application: Application) -> list[CheckResult]:
     licence = application.licence
     months = get_setting("transfer.min_remaining_validity_months")
@@ -462,17 +489,16 @@ def _transfer_checks(application: Application) -> list[CheckResult]:
         )
     ]
     years = get_setting("transfer.no_retransfer_years")
-    came_by_transfer = (
-        licence.application is not None and licence.application.kind == ApplicationKind.TRANSFER
-    )
-    since = licence.issued_on + relativedelta(years=years)
-    recent = came_by_transfer and application.received_on < since
+    transferred = _last_transfer(licence)
+    since = transferred.issued_on + relativedelta(years=years) if transferred else None
+    recent = transferred is not None and application.received_on < since
     checks.append(
         CheckResult(
             "retransfer",
             "منع انتقال دوباره",
             not recent,
-            f"این پروانه در {format_jalali(licence.issued_on)} با انتقال صادر شده؛ انتقال دوباره از "
+            f"این پروانه در {format_jalali(transferred.issued_on) if transferred else ''} با انتقال "
+            "صادر شده؛ انتقال دوباره از "
             f"{format_jalali(since)} ممکن است."
             if recent
             else "منع انتقال دوباره وجود ندارد.",
@@ -491,18 +517,80 @@ def _transfer_checks(application: Application) -> list[CheckResult]:
     return checks
 
 
+EDUCATION_ORDER = [e.value for e in Education]
+
+
+def _degree_check(application: Application) -> CheckResult:
+    wanted = normalize_for_search(get_setting("licensing.applicant_min_education"))
+    minimum = next((e for e in Education if normalize_for_search(e.label) == wanted), Education.BACHELOR)
+    education = application.applicant.education
+    ok = education is not None and EDUCATION_ORDER.index(education.value) >= EDUCATION_ORDER.index(
+        minimum.value
+    )
+    detail = (
+        f"تحصیلات متقاضی: {education.label if education else 'ثبت نشده'}؛ دست‌کم {minimum.label} لازم است."
+    )
+    return CheckResult("applicant_degree", "مدرک تحصیلی متقاضی", ok, detail)
+
+
+def _premises_check(application: Application) -> CheckResult | None:
+    key = f"licence.premises_min_m2.{application.office_kind.value}"
+    if key not in setting_definitions():
+        return None
+    minimum = get_setting(key)
+    area = application.premises_m2
+    ok = area is not None and area >= minimum
+    detail = (
+        f"مساحت محل: {to_persian_digits(area) + ' متر مربع' if area else 'ثبت نشده'}؛ "
+        f"دست‌کم {to_persian_digits(minimum)} متر مربع لازم است."
+    )
+    return CheckResult("premises_area", "مساحت محل", ok, detail)
+
+
+def _site_visit_check(application: Application) -> CheckResult:
+    done = [v for v in application.visit_requests if v.state == VisitRequestState.DONE]
+    if not done:
+        return CheckResult("site_visit", "تأیید محل در بازدید", False, "بازدید محل هنوز انجام نشده است.")
+    latest = done[-1]
+    detail = (latest.result_notes or "") or ("محل تأیید شد." if latest.passed else "محل تأیید نشد.")
+    return CheckResult("site_visit", "تأیید محل در بازدید", bool(latest.passed), detail)
+
+
+def _relocation_scope_check(application: Application) -> CheckResult:
+    site = application.licence.site
+    same_county = application.county_id in (None, site.county_id)
+    same_place = not application.locality or normalize_for_search(application.locality).replace(
+        " ", ""
+    ) == normalize_for_search(site.locality).replace(" ", "")
+    detail = (
+        f"نشانی جدید در {application.locality or site.locality} است؛ دفتر در {site.locality} "
+        "پروانه دارد (جابجایی فقط در همان شهر یا روستا)."
+    )
+    return CheckResult(
+        "relocation_scope", "جابجایی در همان شهر یا روستا", same_county and same_place, detail,
+        overridable=False,
+    )
+
+
 def eligibility_checks(application: Application) -> list[CheckResult]:
     """Every rule the officer sees before deciding, computed from the records and settings."""
     checks: list[CheckResult] = []
     kind = application.kind
     if kind != ApplicationKind.NEW:
         checks.append(_licence_state_check(application))
+    if kind == ApplicationKind.ADDRESS_CHANGE:
+        checks.append(_relocation_scope_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE):
         checks.append(_distance_check(application))
+        checks.append(_site_visit_check(application))
     if kind == ApplicationKind.NEW:
         checks.append(_quota_check(application))
+        premises = _premises_check(application)
+        if premises is not None:
+            checks.append(premises)
     if kind in (ApplicationKind.NEW, ApplicationKind.TRANSFER):
         checks.extend(_applicant_checks(application))
+        checks.append(_degree_check(application))
     if kind == ApplicationKind.TRANSFER:
         checks.extend(_transfer_checks(application))
     if kind == ApplicationKind.RENEWAL:
@@ -543,6 +631,17 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
         db.session.add(override)
         db.session.flush()
     return override
+
+
+def _require_still_eligible(application: Application) -> None:
+    """Refuse an approval or an issue when a check newly blocks (e.g. another office opened
+    nearby since the application was ready)."""
+    blocking = [c for c in eligibility_checks(application) if c.blocking]
+    if blocking:
+        raise DomainError(
+            "این شرط‌ها دیگر برقرار نیست و باید دوباره بررسی شوند: "
+            + "، ".join(c.title for c in blocking)
+        )
 
 
 def _require_ready(application: Application) -> None:
@@ -732,9 +831,9 @@ def record_decision(
     item.decision = decision
     item.reasons = reasons
     application = item.application
-    transition(
-        application, decision, actor=actor, note=f"کارگروه جلسه {item.session.number}: {reasons}"
-    )
+    if decision == S.APPROVED:
+        _require_still_eligible(application)
+    _move(application, decision, actor=actor, note=f"کارگروه جلسه {item.session.number}: {reasons}")
     application.decided_on = item.session.held_on
     application.decision_reason = reasons
     db.session.flush()
@@ -815,6 +914,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     issued_on = issued_on or today_tehran()
     kind = application.kind
     old = application.licence
+    _require_still_eligible(application)
     if old is not None and old.status != LicenceStatus.ACTIVE:
         raise DomainError(
             f"پروانه {isolate_code(old.number)} «{old.status.label}» است و این "
@@ -894,8 +994,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         licence = old
         licence.expires_on = old.expires_on + _validity(old.office_kind)
         licence.renewed_on = issued_on
-        licence.application = application
-    transition(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {isolate_code(licence.number)}")
+    _move(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {isolate_code(licence.number)}")
     db.session.flush()
     return licence
 

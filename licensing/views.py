@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from core.args import enum_arg, page_arg
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
@@ -65,24 +66,14 @@ FORMS = {
 }
 
 
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
-def _enum_arg(name, enum_cls):
-    value = request.args.get(name) or None
-    return value if value in {m.value for m in enum_cls} else None
-
-
 # ---------------------------------------------------------------- inbox and applications
 
 
 @bp.get("/applications")
 @allow(*VIEW)
 def inbox():
-    state = _enum_arg("state", ApplicationState)
-    kind = _enum_arg("kind", ApplicationKind)
+    state = enum_arg("state", ApplicationState)
+    kind = enum_arg("kind", ApplicationKind)
     overdue = request.args.get("overdue") == "1"
     q = request.args.get("q", "")[:100]
     stmt = ops.inbox(state=state, kind=kind, q=q, overdue_only=overdue)
@@ -109,7 +100,7 @@ def inbox():
                 )
             ],
         )
-    page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "licensing/inbox.html",
         page=page,
@@ -380,7 +371,7 @@ def issue(application_id: int):
 @bp.get("/visit-requests")
 @allow(*VISITS)
 def visit_requests():
-    page = db.paginate(ops.open_visit_requests(), page=_page(), per_page=25, error_out=False)
+    page = db.paginate(ops.open_visit_requests(), page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "licensing/visit_requests.html", page=page, form=VisitResultForm(), today=today_tehran()
     )
@@ -585,7 +576,7 @@ def session_minutes(session_id: int):
 @allow(*VIEW)
 def licence_list():
     expiring = request.args.get("expiring") == "1"
-    status = _enum_arg("status", LicenceStatus)
+    status = enum_arg("status", LicenceStatus)
     if expiring:
         stmt = ops.expiring_licences()
     else:
@@ -631,7 +622,7 @@ def licence_list():
                 )
             ],
         )
-    page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "licensing/licence_list.html",
         page=page,

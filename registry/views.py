@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from core.args import enum_arg, int_arg, page_arg
 from core.audit import history
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
@@ -23,25 +24,15 @@ from registry.reference import BANKS
 bp = Blueprint("registry", __name__)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _enum_arg(name: str, enum_cls) -> str | None:
-    value = request.args.get(name) or None
-    return value if value in {m.value for m in enum_cls} else None
-
-
 @bp.get("/sites")
 @allow(*VIEW_SITES)
 def site_list():
     filters = ops.SiteFilters(
         q=request.args.get("q", "")[:100],
-        kind=_enum_arg("kind", SiteKind),
-        county_id=_int_arg("county"),
-        status=_enum_arg("status", SiteStatus),
-        locality_type=_enum_arg("locality_type", LocalityType),
+        kind=enum_arg("kind", SiteKind),
+        county_id=int_arg("county"),
+        status=enum_arg("status", SiteStatus),
+        locality_type=enum_arg("locality_type", LocalityType),
         bank=request.args.get("bank") if request.args.get("bank") in BANKS else None,
     )
     if wants_xlsx():
@@ -92,7 +83,7 @@ def site_list():
             ],
         )
     page = db.paginate(
-        ops.search_sites(filters), page=_int_arg("page") or 1, per_page=25, error_out=False
+        ops.search_sites(filters), page=page_arg(), per_page=25, error_out=False
     )
     return render_template(
         "registry/site_list.html",
@@ -247,7 +238,7 @@ def people_list():
             ],
         )
     page = db.paginate(
-        ops.search_people(q), page=_int_arg("page") or 1, per_page=25, error_out=False
+        ops.search_people(q), page=page_arg(), per_page=25, error_out=False
     )
     return render_template("registry/people_list.html", page=page, q=q)
 

@@ -46,6 +46,7 @@ def make_person(first_name: str = "علی", last_name: str = "رضایی", **kwa
         "national_id": kwargs.pop("national_id", None) or national_id(),
         "first_name": first_name,
         "last_name": last_name,
+        "education": kwargs.pop("education", "bachelor"),
         **kwargs,
     }
     return registry_ops.create_person(data, actor=None)

@@ -33,6 +33,7 @@ def _new_application(**overrides):
         "postal_code": "6813714567",
         "lat": KHORRAMABAD[0],
         "lon": KHORRAMABAD[1],
+        "premises_m2": 60,
         "received_on": date(2022, 9, 1),
     }
     data.update(overrides)
@@ -43,6 +44,14 @@ def _new_application(**overrides):
         office_kind=data.pop("office_kind", SiteKind.COUNTER_OFFICE),
         **data,
     )
+
+
+def _visit_passed(application):
+    """Ask for a site visit and record that the site passed."""
+    if application.state == S.RECEIVED:
+        ops.start_review(application, actor=None)
+    visit = ops.request_site_visit(application, actor=None)
+    ops.record_visit_result(visit, passed=True, notes="محل مناسب است.", actor=None)
 
 
 def _check(application, code):
@@ -66,6 +75,9 @@ def test_illegal_steps_are_refused_in_persian(db):
     application = _new_application()
     with pytest.raises(DomainError) as err:
         ops.transition(application, S.APPROVED, actor=None)
+    assert "فقط در جلسه کارگروه" in err.value.message
+    with pytest.raises(DomainError) as err:
+        ops.transition(application, S.READY_FOR_WG, actor=None)
     assert "نمی‌توان" in err.value.message
     with pytest.raises(DomainError):
         ops.issue_licence(application, actor=None)
@@ -249,7 +261,7 @@ def test_working_group_session_agenda_attendance_and_decisions(db):
     )
     for application in (a1, a2):
         factories.attach_all_documents(application)
-        ops.start_review(application, actor=None)
+        _visit_passed(application)
         ops.transition(application, S.READY_FOR_WG, actor=None)
     session = ops.schedule_session(date(2022, 9, 10), place="اداره کل", actor=None)
     assert session.number == "1401-01"
@@ -427,3 +439,82 @@ def test_a_licence_received_by_transfer_cannot_be_transferred_again_within_the_p
     assert not check.passed and "۱۴۰۳/۱۱/۱۳" in check.detail  # 2025-02-01, three years on
     set_setting("transfer.no_retransfer_years", 1)
     assert _check(again, "retransfer").passed
+
+
+def test_a_failed_site_visit_blocks_until_overruled(db):
+    application = _new_application()
+    factories.attach_all_documents(application)
+    ops.start_review(application, actor=None)
+    assert not _check(application, "site_visit").passed          # no visit yet
+    visit = ops.request_site_visit(application, actor=None)
+    ops.record_visit_result(visit, passed=False, notes="محل کوچک‌تر از سند است.", actor=None)
+    check = _check(application, "site_visit")
+    assert not check.passed and "کوچک‌تر" in check.detail
+    with pytest.raises(DomainError):
+        ops.transition(application, S.READY_FOR_WG, actor=None)
+
+
+def test_address_change_must_stay_in_the_same_city(db):
+    old = factories.make_licence(issued_on=date(2021, 1, 1))
+    moving = ops.create_application(
+        ApplicationKind.ADDRESS_CHANGE, applicant=old.holder, licence=old, actor=None,
+        received_on=date(2022, 9, 1), address="تهران، خیابان آزادی", locality="تهران",
+        lat=35.70, lon=51.40)
+    check = _check(moving, "relocation_scope")
+    assert not check.passed and not check.overridable
+
+
+def test_applicant_degree_and_premises_area_are_checked(db):
+    application = _new_application(applicant=factories.make_person(education="diploma"),
+                                   premises_m2=40)
+    assert not _check(application, "applicant_degree").passed
+    assert not _check(application, "premises_area").passed
+    set_setting("licensing.applicant_min_education", "ديپلم")     # Arabic ye, as typed
+    set_setting("licence.premises_min_m2.counter_office", 30)
+    assert _check(application, "applicant_degree").passed
+    assert _check(application, "premises_area").passed
+
+
+def test_received_date_cannot_be_in_the_future(db):
+    with pytest.raises(DomainError) as err:
+        _new_application(received_on=date.today() + timedelta(days=2))
+    assert err.value.field == "received_on"
+
+
+def test_an_approved_application_the_licence_cannot_follow_can_be_closed(db):
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))
+    renewal = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
+                                     licence=licence, actor=None, received_on=date(2022, 9, 1))
+    factories.approve(renewal)
+    ops.expire_licences(today=date(2023, 1, 2))
+    with pytest.raises(DomainError):
+        ops.issue_licence(renewal, actor=None)
+    ops.close_application(renewal, "پروانه پیش از صدور منقضی شد.", actor=None)
+    assert renewal.state == S.CLOSED
+
+
+def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
+    old = factories.make_licence(issued_on=date(2021, 1, 1))
+    transfer = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
+                                      licence=old, actor=None, received_on=date(2022, 1, 5))
+    factories.approve(transfer)
+    transferred = ops.issue_licence(transfer, actor=None, issued_on=date(2022, 2, 1))
+    move = ops.create_application(ApplicationKind.ADDRESS_CHANGE, applicant=transferred.holder,
+                                  licence=transferred, actor=None, received_on=date(2022, 3, 1),
+                                  address="خیابان تازه، پلاک ۹", lat=33.49, lon=48.36)
+    factories.approve(move)
+    moved = ops.issue_licence(move, actor=None, issued_on=date(2022, 4, 1))
+    again = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
+                                   licence=moved, actor=None, received_on=date(2022, 6, 1))
+    assert not _check(again, "retransfer").passed
+
+
+def test_renewal_keeps_the_licence_linked_to_the_application_that_created_it(db):
+    application = _new_application()
+    factories.approve(application)
+    licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
+    renewal = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
+                                     licence=licence, actor=None, received_on=date(2022, 10, 1))
+    factories.approve(renewal)          # the early request is overruled with a reason
+    ops.issue_licence(renewal, actor=None, issued_on=date(2022, 11, 1))
+    assert licence.application == application and licence.renewed_on == date(2022, 11, 1)
