@@ -114,7 +114,15 @@ def _configure_sqlite(dbapi_connection, _record):
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """Take SQLite's write lock at BEGIN, so two writers queue instead of deadlocking."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(conn):
+    """Writers take SQLite's write lock at BEGIN (IMMEDIATE), so two writers queue instead of
+    deadlocking; a read-only request (GET, HEAD) begins DEFERRED and, with WAL, never waits."""
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")

@@ -113,9 +113,7 @@ def create_application(
     if kind == ApplicationKind.NEW:
         office_kind = SiteKind(office_kind or SiteKind.COUNTER_OFFICE)
         if office_kind not in OFFICE_KINDS:
-            raise DomainError(
-                "پروانه فقط برای دفاتر پیشخوان و ICT روستایی صادر می‌شود.", field="office_kind"
-            )
+            raise DomainError("پروانه فقط برای دفاتر پیشخوان و ICT روستایی صادر می‌شود.", field="office_kind")
         for key, label in (
             ("office_name", "نام دفتر"),
             ("county_id", "شهرستان"),
@@ -128,11 +126,7 @@ def create_application(
             raise DomainError("مختصات محل پیشنهادی را وارد کنید.", field="lat")
         data["locality_type"] = LocalityType(
             data["locality_type"]
-            or (
-                LocalityType.VILLAGE
-                if office_kind == SiteKind.RURAL_ICT_OFFICE
-                else LocalityType.CITY
-            )
+            or (LocalityType.VILLAGE if office_kind == SiteKind.RURAL_ICT_OFFICE else LocalityType.CITY)
         )
         site = None
     else:
@@ -154,9 +148,7 @@ def create_application(
             )
         )
         if open_same:
-            raise DomainError(
-                "برای این پروانه درخواست باز دیگری در جریان است.", field="licence_number"
-            )
+            raise DomainError("برای این پروانه درخواست باز دیگری در جریان است.", field="licence_number")
     deadline = get_setting(f"licensing.deadline_days.{kind.value}")
     year = _jalali_year(received_on)
     application = Application(
@@ -201,9 +193,7 @@ def transition(
     """
     to_state = ApplicationState(to_state)
     if to_state in (*WG_DECISIONS, S.LICENCE_ISSUED):
-        raise DomainError(
-            "تصمیم کارگروه فقط در جلسه کارگروه و صدور پروانه فقط با دکمه صدور ثبت می‌شود."
-        )
+        raise DomainError("تصمیم کارگروه فقط در جلسه کارگروه و صدور پروانه فقط با دکمه صدور ثبت می‌شود.")
     return _move(application, to_state, actor=actor, note=note)
 
 
@@ -289,9 +279,7 @@ def add_document(
         raise DomainError("این مدرک در فهرست مدارک این نوع درخواست نیست.", field="document_type")
     limit_mb = get_setting("licensing.document_max_mb")
     if len(content) > limit_mb * 1024 * 1024:
-        raise DomainError(
-            f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.", field="file"
-        )
+        raise DomainError(f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.", field="file")
     if not content:
         raise DomainError("فایل خالی است.", field="file")
     sniffed = sniff_type(content[:8])
@@ -378,9 +366,7 @@ def _quota_check(application: Application) -> CheckResult:
     county = application.county
     per_office = get_setting(f"licensing.people_per_office.{application.office_kind.value}")
     if county is None or not county.population:
-        return CheckResult(
-            "quota", title, False, "جمعیت شهرستان ثبت نشده است؛ سهمیه قابل محاسبه نیست."
-        )
+        return CheckResult("quota", title, False, "جمعیت شهرستان ثبت نشده است؛ سهمیه قابل محاسبه نیست.")
     quota = county.population // per_office
     active = db.session.scalar(
         select(func.count()).select_from(
@@ -405,9 +391,7 @@ def _applicant_checks(application: Application) -> list[CheckResult]:
         )
     ).all()
     revoked = db.session.scalars(
-        select(Licence).where(
-            Licence.holder_id == applicant.id, Licence.status == LicenceStatus.REVOKED
-        )
+        select(Licence).where(Licence.holder_id == applicant.id, Licence.status == LicenceStatus.REVOKED)
     ).all()
     return [
         CheckResult(
@@ -422,9 +406,7 @@ def _applicant_checks(application: Application) -> list[CheckResult]:
             "applicant_revoked",
             "متقاضی سابقه لغو پروانه ندارد",
             not revoked,
-            "پروانه "
-            + "، ".join(isolate_code(lic.number) for lic in revoked)
-            + " از این شخص لغو شده است."
+            "پروانه " + "، ".join(isolate_code(lic.number) for lic in revoked) + " از این شخص لغو شده است."
             if revoked
             else "سابقه لغو پروانه ندارد.",
         ),
@@ -444,9 +426,7 @@ def _licence_state_check(application: Application) -> CheckResult:
         + "."
     )
     # A suspended or revoked licence may not be transferred or moved: this is not overridable.
-    return CheckResult(
-        "licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail, overridable=False
-    )
+    return CheckResult("licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail, overridable=False)
 
 
 def _renewal_window_check(application: Application) -> CheckResult:
@@ -567,7 +547,10 @@ def _relocation_scope_check(application: Application) -> CheckResult:
         "پروانه دارد (جابجایی فقط در همان شهر یا روستا)."
     )
     return CheckResult(
-        "relocation_scope", "جابجایی در همان شهر یا روستا", same_county and same_place, detail,
+        "relocation_scope",
+        "جابجایی در همان شهر یا روستا",
+        same_county and same_place,
+        detail,
         overridable=False,
     )
 
@@ -639,8 +622,7 @@ def _require_still_eligible(application: Application) -> None:
     blocking = [c for c in eligibility_checks(application) if c.blocking]
     if blocking:
         raise DomainError(
-            "این شرط‌ها دیگر برقرار نیست و باید دوباره بررسی شوند: "
-            + "، ".join(c.title for c in blocking)
+            "این شرط‌ها دیگر برقرار نیست و باید دوباره بررسی شوند: " + "، ".join(c.title for c in blocking)
         )
 
 
@@ -683,8 +665,7 @@ def request_site_visit(
         lat=lat,
         lon=lon,
         address=address,
-        due_on=due_on
-        or today_tehran() + timedelta(days=get_setting("licensing.site_visit_due_days")),
+        due_on=due_on or today_tehran() + timedelta(days=get_setting("licensing.site_visit_due_days")),
         requested_by_id=_actor_id(actor),
     )
     db.session.add(visit)
@@ -703,9 +684,7 @@ def record_visit_result(visit: VisitRequest, *, passed: bool, notes: str, actor)
     db.session.flush()
     if visit.application is not None and visit.application.state == S.SITE_VISIT_REQUESTED:
         verdict = "تأیید شد" if passed else "تأیید نشد"
-        transition(
-            visit.application, S.UNDER_REVIEW, actor=actor, note=f"نتیجه بازدید محل: {verdict}"
-        )
+        transition(visit.application, S.UNDER_REVIEW, actor=actor, note=f"نتیجه بازدید محل: {verdict}")
     return visit
 
 
@@ -813,9 +792,7 @@ def add_attendee(
     return attendee
 
 
-def record_decision(
-    item: AgendaItem, decision: ApplicationState | str, reasons: str, *, actor
-) -> AgendaItem:
+def record_decision(item: AgendaItem, decision: ApplicationState | str, reasons: str, *, actor) -> AgendaItem:
     """The working group's decision on one agenda item, with reasons; it moves the application."""
     _require_open(item.session)
     decision = ApplicationState(decision)
@@ -847,9 +824,7 @@ def close_session(session: WorkingGroupSession, *, actor) -> WorkingGroupSession
         raise DomainError("دستور جلسه خالی است.")
     undecided = [i for i in session.items if i.decision is None]
     if undecided:
-        raise DomainError(
-            f"برای {to_persian_digits(len(undecided))} بند دستور جلسه تصمیمی ثبت نشده است."
-        )
+        raise DomainError(f"برای {to_persian_digits(len(undecided))} بند دستور جلسه تصمیمی ثبت نشده است.")
     session.closed = True
     db.session.flush()
     return session
@@ -902,6 +877,30 @@ def _validity(office_kind: SiteKind) -> relativedelta:
     return relativedelta(years=get_setting(f"licence.validity_years.{office_kind.value}"))
 
 
+LICENSING = "licensing"
+
+
+@registry_ops.guard_site_changes
+def _licensed_office_guard(site: Site, changed: set[str], authority: str | None) -> None:
+    """A licensed office's operator, address and status change only through licensing: a
+    transfer, an address change, a ruling. Direct edits would be an informal transfer."""
+    if authority == LICENSING or not site.kind.is_office or site.id is None:
+        return
+    live = db.session.scalar(
+        select(func.count())
+        .select_from(Licence)
+        .where(
+            Licence.site_id == site.id, Licence.status.in_([LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED])
+        )
+    )
+    if live:
+        raise DomainError(
+            "این دفتر پروانه معتبر دارد؛ متصدی، نشانی و وضعیت آن فقط با درخواست انتقال یا تغییر "
+            "نشانی در کارگروه، یا رأی کمیته تخلفات تغییر می‌کند.",
+            field="status" if changed == {"status"} else next(iter(sorted(changed))),
+        )
+
+
 def _supersede(licence: Licence, reason: str) -> None:
     licence.status = LicenceStatus.SUPERSEDED
     licence.status_reason = reason
@@ -917,8 +916,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     _require_still_eligible(application)
     if old is not None and old.status != LicenceStatus.ACTIVE:
         raise DomainError(
-            f"پروانه {isolate_code(old.number)} «{old.status.label}» است و این "
-            "درخواست بر آن اجرا نمی‌شود."
+            f"پروانه {isolate_code(old.number)} «{old.status.label}» است و این درخواست بر آن اجرا نمی‌شود."
         )
     if kind == ApplicationKind.NEW:
         site = registry_ops.create_site(
@@ -949,12 +947,13 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         )
     elif kind == ApplicationKind.TRANSFER:
         site = old.site
-        _supersede(
-            old, f"انتقال به {application.applicant.full_name} (درخواست {application.number})"
-        )
+        _supersede(old, f"انتقال به {application.applicant.full_name} (درخواست {application.number})")
         site_data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
         registry_ops.update_site(
-            site, {**site_data, "operator_id": application.applicant_id}, actor=actor
+            site,
+            {**site_data, "operator_id": application.applicant_id},
+            actor=actor,
+            authority=LICENSING,
         )
         licence = _new_licence(
             office_kind=old.office_kind,
@@ -979,6 +978,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
                 "locality": application.locality or site.locality,
             },
             actor=actor,
+            authority=LICENSING,
         )
         _supersede(old, f"تغییر نشانی (درخواست {application.number})")
         licence = _new_licence(
@@ -1020,14 +1020,13 @@ def suspend_licence(
             effective_on=effective_on,
             reason=reason,
             actor=actor,
+            authority=LICENSING,
         )
     db.session.flush()
     return licence
 
 
-def revoke_licence(
-    licence: Licence, *, reason: str, actor, effective_on: date | None = None
-) -> Licence:
+def revoke_licence(licence: Licence, *, reason: str, actor, effective_on: date | None = None) -> Licence:
     """Revoke a licence; its office is marked revoked."""
     if licence.status in (LicenceStatus.REVOKED, LicenceStatus.SUPERSEDED):
         raise DomainError(f"پروانه «{licence.status.label}» است و لغو نمی‌شود.")
@@ -1039,7 +1038,12 @@ def revoke_licence(
     licence.suspended_until = None
     if licence.site.status != SiteStatus.REVOKED:
         registry_ops.change_site_status(
-            licence.site, SiteStatus.REVOKED, effective_on=effective_on, reason=reason, actor=actor
+            licence.site,
+            SiteStatus.REVOKED,
+            effective_on=effective_on,
+            reason=reason,
+            actor=actor,
+            authority=LICENSING,
         )
     db.session.flush()
     return licence
@@ -1056,7 +1060,12 @@ def reinstate_licence(
     site_status = SiteStatus.SUSPENDED if until else SiteStatus.ACTIVE
     if licence.site.status != site_status:
         registry_ops.change_site_status(
-            licence.site, site_status, effective_on=effective_on, reason=reason, actor=actor
+            licence.site,
+            site_status,
+            effective_on=effective_on,
+            reason=reason,
+            actor=actor,
+            authority=LICENSING,
         )
     db.session.flush()
     return licence
@@ -1066,9 +1075,7 @@ def lift_ended_suspensions(today: date | None = None, *, actor=None) -> list[Lic
     """Restore licences whose suspension ended before today. Safe to run twice."""
     today = today or today_tehran()
     ended = db.session.scalars(
-        select(Licence).where(
-            Licence.status == LicenceStatus.SUSPENDED, Licence.suspended_until < today
-        )
+        select(Licence).where(Licence.status == LicenceStatus.SUSPENDED, Licence.suspended_until < today)
     ).all()
     for licence in ended:
         licence.status = LicenceStatus.ACTIVE
@@ -1082,6 +1089,7 @@ def lift_ended_suspensions(today: date | None = None, *, actor=None) -> list[Lic
                 effective_on=until + timedelta(days=1),
                 reason="پایان دوره تعلیق",
                 actor=actor,
+                authority=LICENSING,
             )
     db.session.flush()
     return list(ended)
@@ -1096,6 +1104,16 @@ def expire_licences(today: date | None = None) -> list[Licence]:
     for licence in expired:
         licence.status = LicenceStatus.EXPIRED
         licence.status_reason = "پایان مدت اعتبار"
+        # A lapsed licence is given up (DOMAIN §1): the office stops counting as active.
+        if licence.site.status == SiteStatus.ACTIVE:
+            registry_ops.change_site_status(
+                licence.site,
+                SiteStatus.CLOSED,
+                effective_on=licence.expires_on + timedelta(days=1),
+                reason="پایان اعتبار پروانه",
+                actor=None,
+                authority=LICENSING,
+            )
     db.session.flush()
     return list(expired)
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.args import enum_arg, page_arg
 from core.dashboard import Panel, dashboard_panel
@@ -22,8 +23,8 @@ from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
-from core.persian import today_tehran
-from core.security import allow
+from core.persian import isolate_code, today_tehran
+from core.security import allow, can_reach
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from licensing import operations as ops
 from licensing.forms import (
@@ -78,28 +79,17 @@ def inbox():
     q = request.args.get("q", "")[:100]
     stmt = ops.inbox(state=state, kind=kind, q=q, overdue_only=overdue)
     if wants_xlsx():
-        return xlsx_response(
-            "applications.xlsx",
-            [
-                Sheet(
-                    "درخواست‌ها",
-                    ("شماره", "نوع", "متقاضی", "کد ملی", "وضعیت", "تاریخ دریافت", "مهلت", "دیرکرد"),
-                    (
-                        (
-                            a.number,
-                            a.kind,
-                            a.applicant.full_name,
-                            a.applicant.national_id,
-                            a.state,
-                            a.received_on,
-                            a.due_on,
-                            "بله" if ops.is_overdue(a) else "خیر",
-                        )
-                        for a in db.session.scalars(stmt).unique()
-                    ),
-                )
-            ],
+        # National IDs are personal data: only the roles that see people get them.
+        with_ids = can_reach("registry.person_detail")
+        headers = ("شماره", "نوع", "متقاضی", *(("کد ملی",) if with_ids else ()), "وضعیت",
+                   "تاریخ دریافت", "مهلت", "دیرکرد")
+        rows = (
+            (a.number, a.kind, a.applicant.full_name,
+             *((a.applicant.national_id,) if with_ids else ()), a.state, a.received_on, a.due_on,
+             "بله" if ops.is_overdue(a) else "خیر")
+            for a in db.session.scalars(stmt).unique()
         )
+        return xlsx_response("applications.xlsx", [Sheet("درخواست‌ها", headers, rows)])
     page = db.paginate(stmt, page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "licensing/inbox.html",
@@ -194,7 +184,7 @@ def application_new():
             show_domain_error(form, exc)
         else:
             db.session.commit()
-            flash(f"درخواست {application.number} ثبت شد.", "success")
+            flash(f"درخواست {isolate_code(application.number)} ثبت شد.", "success")
             return redirect(url_for("licensing.application_detail", application_id=application.id))
     return render_template(
         "licensing/application_form.html", form=form, kind=kind, kinds=ApplicationKind
@@ -300,7 +290,7 @@ def document_upload(application_id: int):
 
 
 @bp.get("/documents/<int:document_id>")
-@allow(*VIEW)
+@allow(*EDIT)  # identity papers and degrees: not for read-only roles
 def document_download(document_id: int):
     document = get_or_404(ApplicationDocument, document_id)
     path = ops.document_path(document)
@@ -361,7 +351,7 @@ def issue(application_id: int):
         flash(exc.message, "danger")
         return _back(application)
     db.session.commit()
-    flash(f"پروانه {licence.number} صادر شد.", "success")
+    flash(f"پروانه {isolate_code(licence.number)} صادر شد.", "success")
     return redirect(url_for("licensing.licence_detail", licence_id=licence.id))
 
 
@@ -428,7 +418,7 @@ def session_new():
             show_domain_error(form, exc)
         else:
             db.session.commit()
-            flash(f"جلسه {session.number} برنامه‌ریزی شد.", "success")
+            flash(f"جلسه {isolate_code(session.number)} برنامه‌ریزی شد.", "success")
             return redirect(url_for("licensing.session_detail", session_id=session.id))
     return render_template("licensing/session_form.html", form=form)
 
@@ -486,7 +476,7 @@ def session_add_item(session_id: int):
     return _session_run(
         session,
         lambda: ops.add_to_agenda(session, application, actor=current_user),
-        f"درخواست {application.number} به دستور جلسه افزوده شد.",
+        f"درخواست {isolate_code(application.number)} به دستور جلسه افزوده شد.",
     )
 
 
@@ -580,7 +570,11 @@ def licence_list():
     if expiring:
         stmt = ops.expiring_licences()
     else:
-        stmt = select(Licence).order_by(Licence.issued_on.desc(), Licence.id.desc())
+        stmt = (
+            select(Licence)
+            .options(joinedload(Licence.holder))
+            .order_by(Licence.issued_on.desc(), Licence.id.desc())
+        )
         if status:
             stmt = stmt.where(Licence.status == LicenceStatus(status))
         q = request.args.get("q", "")[:40]

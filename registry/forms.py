@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.forms import (
@@ -22,6 +22,7 @@ REQUIRED = "این فیلد اجباری است."
 
 
 class SiteForm(BaseForm):
+    version = HiddenField()
     kind = SelectField("نوع", choices=enum_choices(SiteKind), validators=[DataRequired(REQUIRED)])
     code = StringField(
         "کد", validators=[DataRequired(REQUIRED), Length(max=20)], render_kw={"dir": "ltr"}
@@ -64,6 +65,7 @@ class StatusForm(BaseForm):
 
 
 class PersonForm(BaseForm):
+    version = HiddenField()
     national_id = NationalIdField(validators=[DataRequired(REQUIRED)])
     first_name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=80)])
     last_name = StringField("نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=80)])

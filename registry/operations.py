@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from core.db import fa_sorted
-from core.errors import DomainError
+from core.errors import STALE_MESSAGE, DomainError
 from core.extensions import db
 from core.forms import valid_national_id
 from core.geo import bounding_box, distance_m, in_iran
@@ -120,8 +121,12 @@ def create_person(data: dict[str, Any], *, actor) -> Person:
     return person
 
 
-def update_person(person: Person, data: dict[str, Any], *, actor) -> Person:
-    """Change a person's details."""
+def update_person(
+    person: Person, data: dict[str, Any], *, actor, expected_version: int | None = None
+) -> Person:
+    """Change a person's details (refused when someone else saved a newer version first)."""
+    if expected_version is not None and expected_version != person.version:
+        raise DomainError(STALE_MESSAGE)
     data = _validate_person(data, person)
     for key in PERSON_FIELDS:
         setattr(person, key, data.get(key))
@@ -281,9 +286,43 @@ def create_site(data: dict[str, Any], *, actor, status: SiteStatus = SiteStatus.
     return site
 
 
-def update_site(site: Site, data: dict[str, Any], *, actor) -> Site:
-    """Change a site's registered details (its status changes through change_site_status)."""
+# Features that own part of a site's life register guards here (licensing: a licensed office's
+# operator, address and status change only through its workflow). A guard raises DomainError.
+SiteGuard = Callable[[Site, set[str], str | None], None]
+SITE_GUARDS: list[SiteGuard] = []
+GUARDED_FIELDS = {"operator_id", "address", "lat", "lon", "locality", "county_id", "postal_code"}
+
+
+def guard_site_changes(guard: SiteGuard) -> SiteGuard:
+    """Register a guard called before a site's guarded fields or status change."""
+    SITE_GUARDS.append(guard)
+    return guard
+
+
+def _check_guards(site: Site, changed: set[str], authority: str | None) -> None:
+    if changed:
+        for guard in SITE_GUARDS:
+            guard(site, changed, authority)
+
+
+def update_site(
+    site: Site,
+    data: dict[str, Any],
+    *,
+    actor,
+    authority: str | None = None,
+    expected_version: int | None = None,
+) -> Site:
+    """Change a site's registered details (its status changes through change_site_status).
+
+    expected_version: the version the editor saw; a newer one means someone else saved first.
+    authority: the feature acting through its own workflow (e.g. "licensing"), for the guards.
+    """
+    if expected_version is not None and expected_version != site.version:
+        raise DomainError(STALE_MESSAGE)
     data = _validate_site(data, site)
+    changed = {k for k in GUARDED_FIELDS if k in data and data[k] != getattr(site, k)}
+    _check_guards(site, changed, authority)
     for key, value in data.items():
         setattr(site, key, value)
     site.refresh_search_fields()
@@ -292,10 +331,17 @@ def update_site(site: Site, data: dict[str, Any], *, actor) -> Site:
 
 
 def change_site_status(
-    site: Site, status: SiteStatus, *, effective_on: date | None = None, reason: str, actor
+    site: Site,
+    status: SiteStatus,
+    *,
+    effective_on: date | None = None,
+    reason: str,
+    actor,
+    authority: str | None = None,
 ) -> Site:
     """Set a site's status from a date, keeping the history that reports read."""
     status = SiteStatus(status)
+    _check_guards(site, {"status"}, authority)
     reason = clean_text(reason)
     if not reason:
         raise DomainError("دلیل تغییر وضعیت را بنویسید.", field="reason")

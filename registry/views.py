@@ -24,6 +24,12 @@ from registry.reference import BANKS
 bp = Blueprint("registry", __name__)
 
 
+def _version(form) -> int | None:
+    """The record version the editor's form was loaded with."""
+    value = str(form.version.data or "")
+    return int(value) if value.isdigit() else None
+
+
 @bp.get("/sites")
 @allow(*VIEW_SITES)
 def site_list():
@@ -165,7 +171,8 @@ def site_edit(site_id: int):
         form.host_site_code.data = site.host_site.code if site.host_site else ""
     if form.validate_on_submit():
         try:
-            ops.update_site(site, _site_data(form), actor=current_user)
+            ops.update_site(site, _site_data(form), actor=current_user,
+                            expected_version=_version(form))
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -278,7 +285,8 @@ def person_edit(person_id: int):
     form = PersonForm(obj=person)
     if form.validate_on_submit():
         try:
-            ops.update_person(person, form.data, actor=current_user)
+            ops.update_person(person, form.data, actor=current_user,
+                              expected_version=_version(form))
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)

@@ -518,3 +518,29 @@ def test_renewal_keeps_the_licence_linked_to_the_application_that_created_it(db)
     factories.approve(renewal)          # the early request is overruled with a reason
     ops.issue_licence(renewal, actor=None, issued_on=date(2022, 11, 1))
     assert licence.application == application and licence.renewed_on == date(2022, 11, 1)
+
+
+def test_a_licensed_office_changes_hands_or_address_only_through_licensing(db):
+    from registry import operations as registry_ops
+
+    licence = factories.make_licence()
+    site = licence.site
+    data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
+    with pytest.raises(DomainError) as err:
+        registry_ops.update_site(site, {**data, "operator_id": factories.make_person().id},
+                                 actor=None)
+    assert "انتقال" in err.value.message
+    with pytest.raises(DomainError):
+        registry_ops.change_site_status(site, SiteStatus.CLOSED, reason="بستن", actor=None)
+    registry_ops.update_site(site, {**data, "phone": "06633001122"}, actor=None)  # harmless
+    ops.revoke_licence(licence, reason="لغو در کمیته", actor=None)       # through licensing: fine
+    assert site.status == SiteStatus.REVOKED
+    # With no licence in force the registry may record what happens to the premises.
+    registry_ops.change_site_status(site, SiteStatus.CLOSED, reason="تخلیه محل", actor=None)
+
+
+def test_an_expired_licence_closes_its_office(db):
+    licence = factories.make_licence(issued_on=date(2017, 1, 1))
+    ops.expire_licences(today=date(2022, 1, 5))
+    assert licence.site.status == SiteStatus.CLOSED
+    assert licence.site.status_since == date(2022, 1, 2)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from core.persian import to_persian_digits
 from core.security import Role
 from licensing import operations as ops
 from licensing.models import AgendaItem, Application, ApplicationState, Licence, LicenceStatus
@@ -240,6 +241,6 @@ def test_licence_lists_and_site_history(client, login_as, db):
     licence = factories.make_licence(issued_on=date.today().replace(year=date.today().year - 5))
     db.session.commit()
     expiring = client.get("/licences?expiring=1").get_data(as_text=True)
-    assert licence.office_name in expiring
+    assert to_persian_digits(licence.office_name) in expiring
     site_page = client.get(f"/sites/{licence.site_id}").get_data(as_text=True)
     assert "سابقه پروانه‌ها" in site_page

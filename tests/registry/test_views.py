@@ -170,3 +170,17 @@ def test_dashboard_counts_link_to_their_lists(client, login_as, db):
     body = client.get("/").get_data(as_text=True)
     assert f'/sites?kind=counter_office&amp;county={county.id}&amp;status=active">۳<' in body
     assert '/sites?kind=counter_office&amp;status=active">۳<' in body
+
+
+def test_a_stale_edit_is_refused_and_the_newer_save_kept(client, login_as, db):
+    login_as(Role.LICENSING)
+    site = factories.make_site(name="دفتر پیشخوان نخست")
+    db.session.commit()
+    form = _site_form(site.county_id, code=site.code, name="ویرایش اول", version=str(site.version))
+    assert client.post(f"/sites/{site.id}/edit", data=form).status_code == 302
+    stale = {**form, "name": "ویرایش دوم با نسخه کهنه"}
+    response = client.post(f"/sites/{site.id}/edit", data=stale)
+    assert response.status_code == 200
+    assert "کاربر دیگری تغییر کرده است" in response.get_data(as_text=True)
+    db.session.refresh(site)
+    assert site.name == "ویرایش اول"
