@@ -13,13 +13,13 @@ import hashlib
 import io
 import random
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from accounts.models import User
 from core.geo import distance_m
-from core.persian import today_tehran
+from core.persian import jalali_year_bounds, today_tehran
 from core.security import Role
 from inspections import operations as ops
 from inspections.models import AnswerType
@@ -86,6 +86,39 @@ def _payload(rng: random.Random, site: Site, purpose: str, when: datetime) -> tu
     }, [content for content, _declared in photos]
 
 
+# Seed 004: by 25 Shahrivar 1401 the directorate had made 120 visits to offices, rural ICT offices,
+# ATMs and bank booths (performance, health protocols, ...): the demo's 1401 tells the same story.
+VISITS_1401 = 120
+LAST_DAY_REPORTED_1401 = date(2022, 9, 15)  # 1401/06/24, the day before the announcement
+
+
+def _visits_of_1401(rng, inspectors, offices, bank_sites) -> int:
+    first, _ = jalali_year_bounds(1401)
+    span = (LAST_DAY_REPORTED_1401 - first).days
+    made_count = 0
+    while made_count < VISITS_1401:
+        if rng.random() < 0.75:
+            site = rng.choice(offices)
+            purpose = rng.choices(("performance", "health"), weights=(0.6, 0.4))[0]
+        else:
+            site = rng.choice(bank_sites)
+            purpose = "atm_kiosk"
+        if site.established_on and site.established_on > LAST_DAY_REPORTED_1401:
+            continue
+        day = first + timedelta(days=rng.randint(0, span))
+        when = datetime.combine(day, time(rng.randint(5, 10), rng.choice((0, 30))), tzinfo=UTC)
+        made = _payload(rng, site, purpose, when)
+        if made is None:
+            continue
+        payload, photos = made
+        inspector = rng.choice(inspectors)
+        visit, _ = ops.submit_visit(payload, actor=inspector)
+        for content in photos:
+            ops.store_photo(visit, hashlib.sha256(content).hexdigest(), content, actor=inspector)
+        made_count += 1
+    return made_count
+
+
 def seed_inspections_demo() -> str:
     """Past visits and today's assignments for the demo inspectors."""
     from core.extensions import db
@@ -123,6 +156,8 @@ def seed_inspections_demo() -> str:
                 for content in photos:
                     ops.store_photo(visit, hashlib.sha256(content).hexdigest(), content, actor=inspector)
             visits += 1
+
+    visits += _visits_of_1401(rng, inspectors, offices, bank_sites)
 
     # Each inspector: a day's round of nearby offices in one county, today and tomorrow.
     assignments = 0
