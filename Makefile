@@ -42,6 +42,11 @@ run: setup
 test: setup system-deps-test
 	scripts/test.sh
 
+# The annual report, dashboard and map on a generated national-size database, on SQLite and on a
+# throwaway PostgreSQL server; BENCH_ARGS="--scale 0.1 --engines sqlite" for a quick run.
+bench: $(STAMP) assets
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -7,7 +7,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 dest=static/vendor
-rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/bootstrap" "$dest.tmp/htmx" "$dest.tmp/vazirmatn"
+rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/bootstrap" "$dest.tmp/htmx" "$dest.tmp/vazirmatn" \
+  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images"
 cp node_modules/bootstrap/dist/css/bootstrap.rtl.min.css "$dest.tmp/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest.tmp/bootstrap/"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest.tmp/htmx/"
@@ -17,5 +18,11 @@ cp node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Regular.woff2 \
 cp node_modules/vazirmatn/fonts/ttf/Vazirmatn-Regular.ttf \
    node_modules/vazirmatn/fonts/ttf/Vazirmatn-Bold.ttf "$dest.tmp/vazirmatn/"
 cp node_modules/vazirmatn/OFL.txt "$dest.tmp/vazirmatn/" 2>/dev/null || true
+# Charts in the browser (the UMD build bundles its one dependency, @kurkle/color).
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$dest.tmp/chartjs/"
+# The map: leaflet.css refers to images/*.png next to it (layer control, default markers).
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE \
+   "$dest.tmp/leaflet/"
+cp node_modules/leaflet/dist/images/*.png "$dest.tmp/leaflet/images/"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "front-end assets in $dest"
