@@ -59,8 +59,8 @@ def setting_edit(key: str):
         abort(404)
     current = settings_mod.get_setting(key)
     form = SettingForm(value="، ".join(current) if isinstance(current, list) else str(current))
-    if definition.kind is list:
-        form.value.validators = []
+    if definition.kind in (list, str):
+        form.value.validators = []  # an empty text or list is a legitimate value
     if form.validate_on_submit():
         raw = to_latin_digits(form.value.data).replace("٫", ".")
         try:

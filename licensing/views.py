@@ -680,7 +680,7 @@ def _licensing_panel() -> Panel:
     )
     upcoming = db.session.scalars(
         select(WorkingGroupSession)
-        .where(WorkingGroupSession.closed.is_(False))
+        .where(WorkingGroupSession.closed.is_(False), WorkingGroupSession.held_on >= today)
         .order_by(WorkingGroupSession.held_on)
         .limit(3)
     ).all()
