@@ -1,15 +1,15 @@
-"""The user account."""
+"""The user account and its API tokens."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.db import Base, TimestampMixin
+from core.db import Base, TimestampMixin, utcnow
 from core.persian import normalize_for_search
 from core.security import Role
 
@@ -71,3 +71,43 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class ApiToken(Base):
+    """A bearer token for the API. Only the SHA-256 of the secret is stored; the secret itself is
+    shown once, when the token is made. A token expires, and its user or an admin may revoke it."""
+
+    __tablename__ = "api_tokens"
+    __label__ = "توکن API"
+    __field_labels__ = {
+        "name": "نام",
+        "user_id": "کاربر",
+        "expires_at": "انقضا",
+        "revoked_at": "ابطال",
+        "revoked_by_id": "باطل‌کننده",
+    }
+    __audit_exclude__ = ("last_used_at",)
+    __audit_redact__ = ("token_hash",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, so that a user can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    def is_active_at(self, moment: datetime) -> bool:
+        """Neither revoked nor expired at that moment."""
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=UTC)
+        return self.revoked_at is None and expires > moment
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.prefix} user={self.user_id}>"

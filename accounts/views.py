@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from accounts import operations as ops
@@ -14,7 +15,7 @@ from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import show_domain_error
-from core.security import ALL_ROLES, Role, allow, public
+from core.security import ALL_ROLES, Role, allow, public, require
 
 bp = Blueprint("accounts", __name__)
 
@@ -133,3 +134,73 @@ def user_edit(user_id: int):
             flash("تغییرات حساب ذخیره شد.", "success")
             return redirect(url_for("accounts.user_list"))
     return render_template("accounts/user_form.html", form=form, user=user)
+
+
+# ---------------------------------------------------------------- API tokens (issue 7)
+
+
+@bp.route("/account/api-tokens", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def api_tokens():
+    from api import operations as api_ops
+    from api.forms import TokenForm
+
+    form = TokenForm()
+    issued = None
+    if form.validate_on_submit():
+        try:
+            issued = api_ops.issue_token(
+                current_user, name=form.name.data, actor=current_user, address=request.remote_addr
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    tokens = db.session.scalars(api_ops.tokens_query(user=current_user)).all()
+    response = make_response(
+        render_template(
+            "accounts/api_tokens.html", form=form, tokens=tokens, issued=issued, now=datetime.now(UTC)
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page, once
+    return response
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@allow(*ALL_ROLES)
+def api_token_revoke(token_id: int):
+    from accounts.models import ApiToken
+    from api import operations as api_ops
+    from api.permissions import can_revoke_token
+
+    token = get_or_404(ApiToken, token_id)
+    require(can_revoke_token(current_user, token))
+    try:
+        api_ops.revoke_token(token, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"توکن «{token.name}» باطل شد.", "success")
+    back = request.form.get("next")
+    return redirect(_safe_next(back) if back else url_for("accounts.api_tokens"))
+
+
+@bp.get("/admin/api-tokens")
+@allow(Role.ADMIN)
+def api_token_admin():
+    from api import operations as api_ops
+    from core.args import page_arg
+
+    show_all = request.args.get("all") == "1"
+    page = db.paginate(
+        api_ops.tokens_query(active_only=not show_all),
+        page=page_arg(),
+        per_page=50,
+        max_per_page=50,
+        error_out=False,
+    )
+    return render_template("accounts/api_tokens_admin.html", page=page, show_all=show_all)

@@ -1,0 +1,629 @@
+"""Licensing: applications and their workflow, working-group sessions and decisions, licences.
+
+GET  /api/v1/applications ?state= &kind= &q= &overdue=     POST /api/v1/applications
+GET  /api/v1/applications/<id>                             (checks, checklist, steps, allowed steps)
+POST /api/v1/applications/<id>/transitions                 {to_state, note}
+POST /api/v1/applications/<id>/documents                   multipart: document_type_id, file
+POST /api/v1/applications/<id>/overrides                   {check_code, reason}
+POST /api/v1/applications/<id>/visit-requests              {due_on, note}
+POST /api/v1/applications/<id>/licence                     issue the licence of an approved one
+GET/POST /api/v1/wg-sessions, GET /api/v1/wg-sessions/<id>, POST …/attendees, …/agenda,
+DELETE …/agenda/<item>, POST …/agenda/<item>/decision, POST …/close
+GET  /api/v1/licences ?status= &q= &expiring=              GET /api/v1/licences/<number>
+
+Working-group decisions (approved / rejected / deferred) are taken only on a session's agenda and
+a licence only through …/licence, as on the screens; transitions covers the other steps.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest.fields import Upload
+from marshmallow import fields
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from api import ID, ApiError, bp
+from api.fields import (
+    Bool,
+    Choice,
+    DateIn,
+    Enum,
+    Int,
+    JalaliOf,
+    Label,
+    Nested,
+    QueryInt,
+    Schema,
+    Str,
+    UtcDateTime,
+    latitude,
+    longitude,
+)
+from api.schemas import Extended, PageArgs, PersonBrief, SiteBrief, page_schema, paginate
+from core.db import get_or_404
+from core.errors import DomainError
+from core.extensions import db
+from core.persian import normalize_for_search
+from core.security import allow, has_role
+from licensing import operations as ops
+from licensing.models import (
+    TRANSITIONS,
+    WG_DECISIONS,
+    AgendaItem,
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    Licence,
+    LicenceStatus,
+    VisitRequestState,
+    WorkingGroupSession,
+)
+from licensing.permissions import EDIT, VIEW
+from registry import operations as registry_ops
+from registry.models import OFFICE_KINDS, LocalityType, SiteKind
+from registry.permissions import VIEW_PEOPLE
+
+APPLICATIONS, SESSIONS, LICENCES = ["applications"], ["wg-sessions"], ["licences"]
+S = ApplicationState
+# The steps /transitions takes; decisions come from a session, issuing from …/licence, and a site
+# visit is asked for through …/visit-requests (which also creates the request for inspectors).
+API_STEPS = (S.UNDER_REVIEW, S.READY_FOR_WG, S.CLOSED)
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class NumberOnly(Schema):
+    id = fields.Integer()
+    number = fields.String()
+
+
+class ApplicantBrief(PersonBrief):
+    # Personal data: only for the roles that see people (as on the screens); null for the others.
+    national_id = fields.Function(
+        lambda person: person.national_id if has_role(*VIEW_PEOPLE) else None,
+        metadata={"type": "string", "nullable": True, "description": "فقط برای نقش‌هایی که اشخاص را می‌بینند"},
+    )
+
+
+class StepOut(Schema):
+    from_state = fields.Enum(ApplicationState, by_value=True, allow_none=True)
+    to_state = fields.Enum(ApplicationState, by_value=True)
+    to_state_label = Label("to_state")
+    at = UtcDateTime()
+    at_jalali = JalaliOf("at")
+    actor_name = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    document_type_id = fields.Integer()
+    document_type_code = fields.String(attribute="document_type.code")
+    title = fields.String(attribute="document_type.title")
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = UtcDateTime()
+    uploaded_at_jalali = JalaliOf("uploaded_at")
+
+
+class ChecklistItemOut(Schema):
+    document_type_id = fields.Integer()
+    code = fields.String()
+    title = fields.String()
+    required = fields.Boolean()
+    uploaded = fields.Integer(metadata={"description": "تعداد فایل‌های بارگذاری‌شده"})
+
+
+class CheckOut(Schema):
+    code = fields.String()
+    title = fields.String()
+    passed = fields.Boolean()
+    detail = fields.String()
+    overridable = fields.Boolean()
+    blocking = fields.Boolean()
+    overridden = fields.Function(lambda check: check.override is not None, metadata={"type": "boolean"})
+
+
+class VisitRequestOut(Schema):
+    id = fields.Integer()
+    purpose = fields.String()
+    state = fields.Enum(VisitRequestState, by_value=True)
+    state_label = Label("state")
+    due_on = fields.Date()
+    due_on_jalali = JalaliOf("due_on")
+    passed = fields.Boolean(allow_none=True)
+    result_notes = fields.String(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
+
+
+class ApplicationOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    kind = fields.Enum(ApplicationKind, by_value=True)
+    kind_label = Label("kind")
+    office_kind = fields.Enum(SiteKind, by_value=True)
+    state = fields.Enum(ApplicationState, by_value=True)
+    state_label = Label("state")
+    applicant = Nested(ApplicantBrief)
+    licence_number = fields.Pluck(NumberOnly, "number", attribute="licence", allow_none=True)
+    site = Nested(SiteBrief, allow_none=True)
+    received_on = fields.Date()
+    received_on_jalali = JalaliOf("received_on")
+    due_on = fields.Date()
+    due_on_jalali = JalaliOf("due_on")
+    overdue = fields.Function(ops.is_overdue, metadata={"type": "boolean"})
+    office_name = fields.String(allow_none=True)
+    county_id = fields.Integer(allow_none=True)
+    locality = fields.String(allow_none=True)
+    locality_type = fields.Enum(LocalityType, by_value=True, allow_none=True)
+    address = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    premises_m2 = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    decided_on_jalali = JalaliOf("decided_on")
+    decision_reason = fields.String(allow_none=True)
+    closed_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class ApplicationDetail(ApplicationOut):
+    allowed_transitions = fields.List(
+        fields.Enum(ApplicationState, by_value=True),
+        metadata={"description": "گام‌هایی که از وضعیت کنونی با /transitions می‌شود رفت"},
+    )
+    checks = fields.List(Nested(CheckOut))
+    checklist = fields.List(Nested(ChecklistItemOut))
+    documents = fields.List(Nested(DocumentOut))
+    steps = fields.List(Nested(StepOut))
+    visit_requests = fields.List(Nested(VisitRequestOut))
+    licences = fields.List(fields.Pluck(NumberOnly, "number"))
+
+
+class ApplicationArgs(PageArgs):
+    state = Enum(ApplicationState, metadata={"description": "بی‌آن: همه درخواست‌های باز"})
+    kind = Enum(ApplicationKind)
+    q = Str(max_length=100, metadata={"description": "نام یا کد ملی متقاضی، یا شماره درخواست"})
+    overdue = Bool(load_default=False, metadata={"description": "فقط درخواست‌های گذشته از مهلت"})
+
+
+class ApplicationIn(Schema):
+    kind = Enum(ApplicationKind, required=True)
+    received_on = DateIn(load_default=None, allow_none=True, metadata={"description": "پیش‌فرض: امروز"})
+    notes = Str(max_length=2000, load_default=None, allow_none=True)
+    applicant_national_id = Str(
+        max_length=20, load_default=None, allow_none=True, metadata={"description": "صدور و انتقال"}
+    )
+    licence_number = Str(
+        max_length=30,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "انتقال، تمدید و تغییر نشانی", "example": "15-P-1401-00001"},
+    )
+    office_kind = Choice(OFFICE_KINDS, load_default=None, allow_none=True)
+    office_name = Str(max_length=200, load_default=None, allow_none=True)
+    county_id = Int(load_default=None, allow_none=True)
+    locality_type = Enum(LocalityType, load_default=None, allow_none=True)
+    locality = Str(max_length=100, load_default=None, allow_none=True)
+    address = Str(max_length=500, load_default=None, allow_none=True)
+    postal_code = Str(max_length=20, load_default=None, allow_none=True)
+    lat = latitude(load_default=None, allow_none=True)
+    lon = longitude(load_default=None, allow_none=True)
+    premises_m2 = Int(load_default=None, allow_none=True, maximum=1_000_000)
+
+
+class TransitionIn(Schema):
+    to_state = Choice(API_STEPS, required=True)
+    note = Str(max_length=1000, load_default=None, allow_none=True)
+
+
+class DocumentIn(Schema):
+    document_type_id = QueryInt(required=True)
+    file = Upload(required=True, error_messages={"required": "فایل را بفرستید."})
+
+
+class OverrideIn(Schema):
+    check_code = Str(required=True, max_length=40)
+    reason = Str(required=True, max_length=1000)
+
+
+class VisitRequestIn(Schema):
+    due_on = DateIn(load_default=None, allow_none=True)
+    note = Str(max_length=1000, load_default=None, allow_none=True)
+
+
+class AttendeeOut(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    title = fields.String(allow_none=True)
+    organisation = fields.String()
+
+
+class AgendaApplication(NumberOnly):
+    kind = fields.Enum(ApplicationKind, by_value=True)
+    state = fields.Enum(ApplicationState, by_value=True)
+    applicant = Nested(PersonBrief)
+
+
+class AgendaItemOut(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    application = Nested(AgendaApplication)
+    decision = fields.Enum(ApplicationState, by_value=True, allow_none=True)
+    decision_label = Label("decision")
+    reasons = fields.String(allow_none=True)
+
+
+class WgSessionOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    held_on = fields.Date()
+    held_on_jalali = JalaliOf("held_on")
+    place = fields.String(allow_none=True)
+    closed = fields.Boolean()
+    attendees = fields.List(Nested(AttendeeOut))
+    items = fields.List(Nested(AgendaItemOut))
+    version = fields.Integer()
+
+
+class WgSessionIn(Schema):
+    held_on = DateIn(required=True)
+    place = Str(max_length=200, load_default=None, allow_none=True)
+
+
+class AttendeeIn(Schema):
+    full_name = Str(required=True, max_length=150)
+    title = Str(max_length=150, load_default=None, allow_none=True)
+    organisation = Str(required=True, max_length=200)
+
+
+class AgendaIn(Schema):
+    application_id = Int(required=True)
+
+
+class DecisionIn(Schema):
+    decision = Choice(WG_DECISIONS, required=True)
+    reasons = Str(required=True, max_length=2000)
+
+
+class LicenceOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    office_kind = fields.Enum(SiteKind, by_value=True)
+    office_kind_label = Label("office_kind")
+    status = fields.Enum(LicenceStatus, by_value=True)
+    status_label = Label("status")
+    status_reason = fields.String(allow_none=True)
+    issued_on = fields.Date()
+    issued_on_jalali = JalaliOf("issued_on")
+    expires_on = fields.Date()
+    expires_on_jalali = JalaliOf("expires_on")
+    suspended_until = fields.Date(allow_none=True)
+    suspended_until_jalali = JalaliOf("suspended_until")
+    renewed_on = fields.Date(allow_none=True)
+    renewed_on_jalali = JalaliOf("renewed_on")
+    office_name = fields.String()
+    address = fields.String()
+    site = Nested(SiteBrief)
+    holder = Nested(PersonBrief)
+    application_number = fields.Pluck(NumberOnly, "number", attribute="application", allow_none=True)
+    previous_licence_number = fields.Pluck(
+        NumberOnly, "number", attribute="previous_licence", allow_none=True
+    )
+    version = fields.Integer()
+
+
+class LicenceArgs(PageArgs):
+    status = Enum(LicenceStatus)
+    q = Str(max_length=40, metadata={"description": "بخشی از شماره پروانه"})
+    expiring = Bool(load_default=False, metadata={"description": "پروانه‌های فعالی که به‌زودی منقضی می‌شوند"})
+
+
+# ---------------------------------------------------------------- applications
+
+
+def _detail(application: Application) -> Extended:
+    checklist = [
+        {
+            "document_type_id": t.id,
+            "code": t.code,
+            "title": t.title,
+            "required": t.required,
+            "uploaded": len(docs),
+        }
+        for t, docs in ops.document_checklist(application)
+    ]
+    licences = db.session.scalars(select(Licence).where(Licence.application_id == application.id)).all()
+    return Extended(
+        application,
+        allowed_transitions=[s for s in API_STEPS if s in TRANSITIONS[application.state]],
+        checks=ops.eligibility_checks(application),
+        checklist=checklist,
+        licences=licences,
+    )
+
+
+@bp.route("/applications", methods=["GET"], tags=APPLICATIONS)
+@allow(*VIEW)
+@bp.arguments(ApplicationArgs, location="query")
+@bp.response(200, page_schema(ApplicationOut, "ApplicationPage"))
+def application_list(args):
+    """کارتابل درخواست‌ها به ترتیب مهلت"""
+    stmt = ops.inbox(
+        state=args.get("state"), kind=args.get("kind"), q=args.get("q"), overdue_only=args["overdue"]
+    )
+    return paginate(stmt, args)
+
+
+@bp.route(f"/applications/<{ID}:application_id>", methods=["GET"], tags=APPLICATIONS)
+@allow(*VIEW)
+@bp.response(200, ApplicationDetail)
+def application_detail(application_id: int):
+    """یک درخواست با شرط‌ها، مدارک، گام‌ها و گام‌های ممکن"""
+    return _detail(get_or_404(Application, application_id))
+
+
+def _applicant(national_id: str | None):
+    person = registry_ops.find_person_by_national_id(national_id) if national_id else None
+    if person is None:
+        raise DomainError(
+            "شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.", field="applicant_national_id"
+        )
+    return person
+
+
+def _licence(number: str | None) -> Licence:
+    licence = ops.find_licence(number) if number else None
+    if licence is None:
+        raise DomainError("پروانه‌ای با این شماره یافت نشد.", field="licence_number")
+    return licence
+
+
+@bp.route("/applications", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.arguments(ApplicationIn)
+@bp.response(201, ApplicationDetail)
+def application_create(data):
+    """ثبت درخواست صدور، انتقال، تمدید یا تغییر نشانی"""
+    kind = data["kind"]
+    common = {"received_on": data.get("received_on"), "notes": data.get("notes")}
+    if kind == ApplicationKind.NEW:
+        application = ops.create_application(
+            kind,
+            applicant=_applicant(data.get("applicant_national_id")),
+            actor=current_user,
+            office_kind=data.get("office_kind"),
+            **{key: data.get(key) for key in ops.APPLICATION_FIELDS if key != "notes"},
+            **common,
+        )
+    else:
+        licence = _licence(data.get("licence_number"))
+        if kind == ApplicationKind.TRANSFER:
+            applicant, details = _applicant(data.get("applicant_national_id")), {}
+        elif kind == ApplicationKind.RENEWAL:
+            applicant, details = licence.holder, {}
+        else:
+            applicant = licence.holder
+            details = {key: data.get(key) for key in ("address", "locality", "postal_code", "lat", "lon")}
+        application = ops.create_application(
+            kind, applicant=applicant, licence=licence, actor=current_user, **details, **common
+        )
+    db.session.commit()
+    return _detail(application)
+
+
+@bp.route(f"/applications/<{ID}:application_id>/transitions", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.arguments(TransitionIn)
+@bp.response(200, ApplicationDetail)
+def application_transition(data, application_id: int):
+    """بردن درخواست به گام بعد: بررسی، آماده طرح در کارگروه یا مختومه"""
+    application = get_or_404(Application, application_id)
+    ops.transition(application, data["to_state"], actor=current_user, note=data.get("note"))
+    db.session.commit()
+    return _detail(application)
+
+
+@bp.route(f"/applications/<{ID}:application_id>/documents", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.arguments(DocumentIn, location="multipart")
+@bp.response(201, DocumentOut)
+def application_document(data, application_id: int):
+    """بارگذاری مدرک (PDF، JPEG یا PNG؛ نوع از محتوا تشخیص داده می‌شود)"""
+    application = get_or_404(Application, application_id)
+    upload = data["file"]
+    if not isinstance(upload, FileStorage):
+        raise ApiError(422, "validation", "فایل را بفرستید.", {"file": "فایل را بفرستید."})
+    types = {t.id: t for t, _ in ops.document_checklist(application)}
+    document_type = types.get(data["document_type_id"])
+    if document_type is None:
+        message = "این مدرک در فهرست مدارک این نوع درخواست نیست."
+        raise ApiError(422, "validation", message, {"document_type_id": message})
+    document = ops.add_document(
+        application, document_type, upload.filename or "file", upload.read(), actor=current_user
+    )
+    db.session.commit()
+    return document
+
+
+@bp.route(f"/applications/<{ID}:application_id>/overrides", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.arguments(OverrideIn)
+@bp.response(200, ApplicationDetail)
+def application_override(data, application_id: int):
+    """نادیده گرفتن شرط ناموفق با ذکر دلیل"""
+    application = get_or_404(Application, application_id)
+    ops.override_check(application, data["check_code"], data["reason"], actor=current_user)
+    db.session.commit()
+    return _detail(application)
+
+
+@bp.route(f"/applications/<{ID}:application_id>/visit-requests", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.arguments(VisitRequestIn)
+@bp.response(201, VisitRequestOut)
+def application_visit_request(data, application_id: int):
+    """درخواست بازدید محل از بازرسان؛ درخواست در انتظار نتیجه می‌ماند"""
+    application = get_or_404(Application, application_id)
+    visit = ops.request_site_visit(
+        application, actor=current_user, due_on=data.get("due_on"), note=data.get("note")
+    )
+    db.session.commit()
+    return visit
+
+
+@bp.route(f"/applications/<{ID}:application_id>/licence", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.response(201, LicenceOut)
+def application_issue(application_id: int):
+    """صدور پروانه برای درخواست تصویب‌شده (یا انتقال، تمدید، تغییر نشانی آن)"""
+    application = get_or_404(Application, application_id)
+    licence = ops.issue_licence(application, actor=current_user)
+    db.session.commit()
+    return licence
+
+
+# ---------------------------------------------------------------- working-group sessions
+
+
+def _item(session: WorkingGroupSession, item_id: int) -> AgendaItem:
+    item = get_or_404(AgendaItem, item_id)
+    if item.session_id != session.id:
+        abort(404)
+    return item
+
+
+@bp.route("/wg-sessions", methods=["GET"], tags=SESSIONS)
+@allow(*VIEW)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_schema(WgSessionOut, "WgSessionPage"))
+def wg_session_list(args):
+    """جلسات کارگروه، تازه‌ترین نخست"""
+    stmt = select(WorkingGroupSession).order_by(
+        WorkingGroupSession.held_on.desc(), WorkingGroupSession.id.desc()
+    )
+    return paginate(stmt, args)
+
+
+@bp.route(f"/wg-sessions/<{ID}:session_id>", methods=["GET"], tags=SESSIONS)
+@allow(*VIEW)
+@bp.response(200, WgSessionOut)
+def wg_session_detail(session_id: int):
+    """یک جلسه کارگروه: حاضران، دستور جلسه و تصمیم‌ها"""
+    return get_or_404(WorkingGroupSession, session_id)
+
+
+@bp.route("/wg-sessions", methods=["POST"], tags=SESSIONS)
+@allow(*EDIT)
+@bp.arguments(WgSessionIn)
+@bp.response(201, WgSessionOut)
+def wg_session_create(data):
+    """برنامه‌ریزی جلسه کارگروه"""
+    session = ops.schedule_session(data["held_on"], place=data.get("place"), actor=current_user)
+    db.session.commit()
+    return session
+
+
+@bp.route(f"/wg-sessions/<{ID}:session_id>/attendees", methods=["POST"], tags=SESSIONS)
+@allow(*EDIT)
+@bp.arguments(AttendeeIn)
+@bp.response(201, WgSessionOut)
+def wg_session_attendee(data, session_id: int):
+    """ثبت حاضر جلسه و سازمانی که نماینده آن است"""
+    session = get_or_404(WorkingGroupSession, session_id)
+    ops.add_attendee(
+        session,
+        full_name=data["full_name"],
+        title=data.get("title"),
+        organisation=data["organisation"],
+        actor=current_user,
+    )
+    db.session.commit()
+    return session
+
+
+@bp.route(f"/wg-sessions/<{ID}:session_id>/agenda", methods=["POST"], tags=SESSIONS)
+@allow(*EDIT)
+@bp.arguments(AgendaIn)
+@bp.response(201, WgSessionOut)
+def wg_session_add_item(data, session_id: int):
+    """افزودن درخواست آماده به دستور جلسه"""
+    session = get_or_404(WorkingGroupSession, session_id)
+    application = db.session.get(Application, data["application_id"])
+    if application is None:
+        raise DomainError("درخواست یافت نشد.", field="application_id")
+    ops.add_to_agenda(session, application, actor=current_user)
+    db.session.commit()
+    return session
+
+
+@bp.route(f"/wg-sessions/<{ID}:session_id>/agenda/<{ID}:item_id>", methods=["DELETE"], tags=SESSIONS)
+@allow(*EDIT)
+@bp.response(200, WgSessionOut)
+def wg_session_remove_item(session_id: int, item_id: int):
+    """برداشتن بند بی‌تصمیم از دستور جلسه"""
+    session = get_or_404(WorkingGroupSession, session_id)
+    ops.remove_from_agenda(_item(session, item_id), actor=current_user)
+    db.session.commit()
+    db.session.refresh(session)
+    return session
+
+
+@bp.route(f"/wg-sessions/<{ID}:session_id>/agenda/<{ID}:item_id>/decision", methods=["POST"], tags=SESSIONS)
+@allow(*EDIT)
+@bp.arguments(DecisionIn)
+@bp.response(200, WgSessionOut)
+def wg_session_decision(data, session_id: int, item_id: int):
+    """تصمیم کارگروه درباره یک بند (تصویب، رد یا تعویق) با دلایل؛ درخواست را جابه‌جا می‌کند"""
+    session = get_or_404(WorkingGroupSession, session_id)
+    ops.record_decision(_item(session, item_id), data["decision"], data["reasons"], actor=current_user)
+    db.session.commit()
+    return session
+
+
+@bp.route(f"/wg-sessions/<{ID}:session_id>/close", methods=["POST"], tags=SESSIONS)
+@allow(*EDIT)
+@bp.response(200, WgSessionOut)
+def wg_session_close(session_id: int):
+    """بستن جلسه؛ صورتجلسه نهایی می‌شود"""
+    session = get_or_404(WorkingGroupSession, session_id)
+    ops.close_session(session, actor=current_user)
+    db.session.commit()
+    return session
+
+
+# ---------------------------------------------------------------- licences
+
+
+@bp.route("/licences", methods=["GET"], tags=LICENCES)
+@allow(*VIEW)
+@bp.arguments(LicenceArgs, location="query")
+@bp.response(200, page_schema(LicenceOut, "LicencePage"))
+def licence_list(args):
+    """پروانه‌ها، تازه‌ترین نخست (یا رو به انقضا)"""
+    if args["expiring"]:
+        return paginate(ops.expiring_licences(), args)
+    stmt = select(Licence).order_by(Licence.issued_on.desc(), Licence.id.desc())
+    if args.get("status"):
+        stmt = stmt.where(Licence.status == args["status"])
+    if args.get("q"):
+        stmt = stmt.where(Licence.number.contains(normalize_for_search(args["q"]).upper(), autoescape=True))
+    return paginate(stmt, args)
+
+
+@bp.route("/licences/<number>", methods=["GET"], tags=LICENCES)
+@allow(*VIEW)
+@bp.response(200, LicenceOut)
+def licence_detail(number: str):
+    """یک پروانه با شماره آن (هر شکل ارقام)"""
+    licence = ops.find_licence(number) if len(number) <= 40 and number.isprintable() else None
+    if licence is None:
+        abort(404)
+    return licence
