@@ -16,9 +16,7 @@ users_cli = AppGroup("users", help="Create and list user accounts.")
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice([r.value for r in Role]), help="The account's role."
-)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="The account's role.")
 @click.option("--password", help="The password (prompted for, hidden, when left out).")
 @click.option("--full-name", default=None, help="Name shown on screens (Persian).")
 @click.option(

@@ -29,19 +29,13 @@ class UserForm(BaseForm):
         validators=[
             DataRequired(REQUIRED),
             Length(min=3, max=64),
-            Regexp(
-                r"^[A-Za-z0-9._-]+$", message="نام کاربری فقط از حروف لاتین، رقم، نقطه و خط تیره."
-            ),
+            Regexp(r"^[A-Za-z0-9._-]+$", message="نام کاربری فقط از حروف لاتین، رقم، نقطه و خط تیره."),
         ],
         render_kw={"dir": "ltr"},
     )
-    full_name = StringField(
-        "نام و نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=150)]
-    )
+    full_name = StringField("نام و نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=150)])
     role = SelectField("نقش", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
-    organisation = StringField(
-        "سازمانی که نمایندگی می‌کند", validators=[Optional(), Length(max=150)]
-    )
+    organisation = StringField("سازمانی که نمایندگی می‌کند", validators=[Optional(), Length(max=150)])
     mobile = MobileField("تلفن همراه", validators=[Optional()])
     active = BooleanField("حساب فعال است", default=True)
     password = PasswordField(

@@ -45,9 +45,7 @@ def create_user(
     except ValueError as exc:
         raise DomainError("نقش انتخاب‌شده معتبر نیست.", field="role") from exc
     check_password_policy(password)
-    user = User(
-        username=username, role=role, organisation=organisation or None, mobile=mobile or None
-    )
+    user = User(username=username, role=role, organisation=organisation or None, mobile=mobile or None)
     user.set_full_name(full_name or username)
     user.set_password(password)
     db.session.add(user)
@@ -137,13 +135,9 @@ def authenticate(username: str, password: str, *, address: str | None) -> LoginR
     if not user.check_password(password or ""):
         user.failed_logins += 1
         if user.failed_logins >= get_setting("security.login_max_failures"):
-            user.locked_until = now + timedelta(
-                minutes=get_setting("security.login_lockout_minutes")
-            )
+            user.locked_until = now + timedelta(minutes=get_setting("security.login_lockout_minutes"))
             user.failed_logins = 0
-        log_event(
-            db.session, "login_failed", object_type="users", object_id=user.id, actor=anonymous
-        )
+        log_event(db.session, "login_failed", object_type="users", object_id=user.id, actor=anonymous)
         db.session.flush()
         return LoginResult(None, generic)
     user.failed_logins = 0

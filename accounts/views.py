@@ -21,12 +21,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and not urlsplit(target).netloc
-    ):
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("core.dashboard")
 
@@ -38,9 +33,7 @@ def login():
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = ops.authenticate(
-            form.username.data, form.password.data, address=request.remote_addr
-        )
+        result = ops.authenticate(form.username.data, form.password.data, address=request.remote_addr)
         db.session.commit()
         if result.user is not None:
             login_user(result.user)

@@ -313,9 +313,7 @@ def _record_flush(session: Session, _flush_context) -> None:
                 if not after:
                     continue
             actor = actor or current_actor()
-            entries.append(
-                _entry(kind, obj.__tablename__, _object_id(obj), before, after, actor, reason)
-            )
+            entries.append(_entry(kind, obj.__tablename__, _object_id(obj), before, after, actor, reason))
     entries.sort(key=lambda e: (e["object_type"], e["object_id"] or "", e["action"]))
     _append(session.connection(), entries)
 

@@ -54,8 +54,12 @@ def seed_demo_command(if_empty: bool, password: str):
         from licensing.demo import seed_licensing_demo
 
         with acting_as(SYSTEM):
-            summaries = [seed_demo(password=password), seed_licensing_demo(),
-                         seed_inspections_demo(), seed_committee_demo()]
+            summaries = [
+                seed_demo(password=password),
+                seed_licensing_demo(),
+                seed_inspections_demo(),
+                seed_committee_demo(),
+            ]
             db.session.commit()
         for summary in summaries:
             click.echo(summary)

@@ -108,9 +108,7 @@ class LocalDecimalField(DecimalField):
     widget = TextInput()
 
     def process_formdata(self, valuelist):
-        cleaned = [
-            to_latin_digits(v).replace("٫", ".").replace("/", ".").strip() for v in valuelist
-        ]
+        cleaned = [to_latin_digits(v).replace("٫", ".").replace("/", ".").strip() for v in valuelist]
         super().process_formdata(cleaned)
 
 

@@ -13,8 +13,11 @@ def url_with(**changes) -> str:
     view_args = request.view_args or {}
     # Names url_for itself uses (endpoint, _external, ...) or the route's own arguments are not
     # filters: a query string carrying them must not break the page.
-    args = {k: v for k, v in request.args.to_dict().items()
-            if k != "endpoint" and not k.startswith("_") and k not in view_args}
+    args = {
+        k: v
+        for k, v in request.args.to_dict().items()
+        if k != "endpoint" and not k.startswith("_") and k not in view_args
+    }
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -17,16 +17,12 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 
 ZWNJ = "\u200c"
 # Zero-width and direction marks that real Persian text carries and search must ignore.
-_INVISIBLES = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069\ufeff")
-)
+_INVISIBLES = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069\ufeff"))
 # Arabic diacritics (harakat), superscript alef and tatweel: never part of a match.
 _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _SPACES = re.compile(r"\s+")
 # For search only: letters that are correct Persian (رأی، خانۀ) but often typed without hamza.
-_SEARCH_FOLD = str.maketrans(
-    {"ئ": "ی", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا", "ؤ": "و"}
-)
+_SEARCH_FOLD = str.maketrans({"ئ": "ی", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا", "ؤ": "و"})
 
 JALALI_MONTHS = (
     "فروردین",
@@ -158,12 +154,8 @@ def parse_jalali(text: str | None) -> date:
         month_days = 30
     if not 1 <= day <= month_days:
         if month == 12 and day == 30:
-            raise JalaliDateError(
-                f"سال {to_persian_digits(year)} کبیسه نیست و اسفند آن ۲۹ روز دارد."
-            )
-        raise JalaliDateError(
-            f"{JALALI_MONTHS[month - 1]} {to_persian_digits(month_days)} روز دارد."
-        )
+            raise JalaliDateError(f"سال {to_persian_digits(year)} کبیسه نیست و اسفند آن ۲۹ روز دارد.")
+        raise JalaliDateError(f"{JALALI_MONTHS[month - 1]} {to_persian_digits(month_days)} روز دارد.")
     return jdatetime.date(year, month, day).togregorian()
 
 
@@ -234,8 +226,7 @@ def persian_sort_key(text: str | None) -> tuple:
     folded = normalize_for_search(text)
     # Space first, then digits and Latin letters, then the Persian alphabet (as ICU's fa does).
     return tuple(
-        (-1, 0) if ch.isspace() else (1, _ORDER[ch]) if ch in _ORDER else (0, ord(ch))
-        for ch in folded
+        (-1, 0) if ch.isspace() else (1, _ORDER[ch]) if ch in _ORDER else (0, ord(ch)) for ch in folded
     )
 
 

@@ -75,7 +75,8 @@ def setting_edit(key: str):
         except ValueError:
             form.value.errors = [
                 f"مقدار باید عددی دست‌کم {to_persian_digits(definition.min)} باشد."
-                if definition.kind in (int, float) else "مقدار معتبر نیست."
+                if definition.kind in (int, float)
+                else "مقدار معتبر نیست."
             ]
         else:
             settings_mod.set_setting(key, value)
@@ -93,8 +94,6 @@ def audit_log():
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     page_arg = request.args.get("page", "1")
-    page = db.paginate(
-        stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50, error_out=False
-    )
+    page = db.paginate(stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50, error_out=False)
     report = verify_chain(db.session) if request.args.get("verify") else None
     return render_template("core/audit.html", page=page, report=report, object_type=object_type)

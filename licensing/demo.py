@@ -92,9 +92,7 @@ def _sessions_1401(offices: list[Site]) -> list[Licence]:
         )
         session = ops.schedule_session(held_on, place="سالن جلسات اداره کل", actor=None)
         for full_name, title, organisation in WG_ATTENDEES:
-            ops.add_attendee(
-                session, full_name=full_name, title=title, organisation=organisation, actor=None
-            )
+            ops.add_attendee(session, full_name=full_name, title=title, organisation=organisation, actor=None)
         for position, site in enumerate(group, 1):
             received = held_on - timedelta(days=45)
             application = Application(
@@ -167,9 +165,7 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
         )
     county = offices[0].county
     active = [
-        licences[s.id]
-        for s in offices
-        if s.id in licences and licences[s.id].status == LicenceStatus.ACTIVE
+        licences[s.id] for s in offices if s.id in licences and licences[s.id].status == LicenceStatus.ACTIVE
     ]
 
     fresh = ops.create_application(
@@ -225,9 +221,7 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
         ops.add_document(transfer, doc_type, f"{doc_type.code}.pdf", DEMO_PDF, actor=None)
     for check in ops.eligibility_checks(transfer):
         if check.blocking and check.overridable:
-            ops.override_check(
-                transfer, check.code, "موافقت رئیس کارگروه با توجه به سابقه دفتر", actor=None
-            )
+            ops.override_check(transfer, check.code, "موافقت رئیس کارگروه با توجه به سابقه دفتر", actor=None)
     ops.transition(transfer, S.READY_FOR_WG, actor=None)
 
     moving = active[9]
@@ -249,9 +243,7 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
         note="بررسی محل جدید پیش از طرح در کارگروه",
     )
 
-    upcoming = ops.schedule_session(
-        today + timedelta(days=7), place="سالن جلسات اداره کل", actor=None
-    )
+    upcoming = ops.schedule_session(today + timedelta(days=7), place="سالن جلسات اداره کل", actor=None)
     ops.add_to_agenda(upcoming, transfer, actor=None)
     return len([fresh, late, renewal, transfer, address_change])
 
@@ -300,9 +292,7 @@ def seed_licensing_demo() -> str:
             licence.status_reason = "تعطیلی دفتر"
     # A few licences run out soon, for the follow-up list.
     active = [
-        lic
-        for lic in licences.values()
-        if lic.status == LicenceStatus.ACTIVE and lic.application is None
+        lic for lic in licences.values() if lic.status == LicenceStatus.ACTIVE and lic.application is None
     ]
     for n, licence in enumerate(active[3:8]):
         licence.expires_on = today + timedelta(days=25 + 20 * n)

@@ -24,9 +24,7 @@ REQUIRED = "این فیلد اجباری است."
 
 class _ApplicationBase(BaseForm):
     received_on = JalaliDateField("تاریخ دریافت", validators=[InputRequired(REQUIRED)])
-    notes = TextAreaField(
-        "یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
-    )
+    notes = TextAreaField("یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
 
 class NewApplicationForm(_ApplicationBase):
@@ -40,9 +38,7 @@ class NewApplicationForm(_ApplicationBase):
         ),
     )
     applicant_national_id = NationalIdField("کد ملی متقاضی", validators=[DataRequired(REQUIRED)])
-    office_name = StringField(
-        "نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED), Length(max=200)]
-    )
+    office_name = StringField("نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED), Length(max=200)])
     county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
     locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
@@ -65,9 +61,7 @@ class TransferForm(_ApplicationBase):
         validators=[DataRequired(REQUIRED), Length(max=30)],
         render_kw={"dir": "ltr"},
     )
-    applicant_national_id = NationalIdField(
-        "کد ملی انتقال‌گیرنده", validators=[DataRequired(REQUIRED)]
-    )
+    applicant_national_id = NationalIdField("کد ملی انتقال‌گیرنده", validators=[DataRequired(REQUIRED)])
 
 
 class RenewalForm(_ApplicationBase):
@@ -116,9 +110,7 @@ class OverrideForm(BaseForm):
 
 class VisitRequestForm(BaseForm):
     due_on = JalaliDateField("مهلت بازدید", validators=[Optional()])
-    note = TextAreaField(
-        "توضیح برای بازرس", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2}
-    )
+    note = TextAreaField("توضیح برای بازرس", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
 
 
 class VisitResultForm(BaseForm):
@@ -138,9 +130,7 @@ class SessionForm(BaseForm):
 
 
 class AttendeeForm(BaseForm):
-    full_name = StringField(
-        "نام و نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=150)]
-    )
+    full_name = StringField("نام و نام خانوادگی", validators=[DataRequired(REQUIRED), Length(max=150)])
     title = StringField("سمت", validators=[Optional(), Length(max=150)])
     organisation = StringField("سازمان", validators=[DataRequired(REQUIRED), Length(max=200)])
 

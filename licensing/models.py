@@ -198,9 +198,7 @@ class Application(TimestampMixin, VersionMixin, Base):
     )
     applicant_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     # The licence acted on (transfer, renewal, address change) and its office.
-    licence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("licences.id", use_alter=True), index=True
-    )
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id", use_alter=True), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     received_on: Mapped[date]
     due_on: Mapped[date]
@@ -353,9 +351,7 @@ class Licence(TimestampMixin, VersionMixin, Base):
     previous_licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
     issued_on: Mapped[date] = mapped_column(index=True)
     expires_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[LicenceStatus] = mapped_column(
-        _enum(LicenceStatus), default=LicenceStatus.ACTIVE
-    )
+    status: Mapped[LicenceStatus] = mapped_column(_enum(LicenceStatus), default=LicenceStatus.ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(Text)
     suspended_until: Mapped[date | None]
     # Snapshot printed on the certificate.
@@ -367,9 +363,7 @@ class Licence(TimestampMixin, VersionMixin, Base):
 
     site: Mapped[Site] = relationship()
     holder: Mapped[Person] = relationship()
-    application: Mapped[Application | None] = relationship(
-        foreign_keys=[application_id], post_update=True
-    )
+    application: Mapped[Application | None] = relationship(foreign_keys=[application_id], post_update=True)
     previous_licence: Mapped[Licence | None] = relationship(remote_side=[id])
 
     def is_valid_on(self, day: date) -> bool:

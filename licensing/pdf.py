@@ -27,9 +27,7 @@ WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنب
 
 def issuer_name(province_name: str | None) -> str:
     """The issuing body: the province's directorate-general of ICT."""
-    return "اداره کل ارتباطات و فناوری اطلاعات" + (
-        f" استان {province_name}" if province_name else ""
-    )
+    return "اداره کل ارتباطات و فناوری اطلاعات" + (f" استان {province_name}" if province_name else "")
 
 
 def verify_url(licence: Licence) -> str:
@@ -41,9 +39,7 @@ def verify_url(licence: Licence) -> str:
     """
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
-        path = current_app.url_map.bind("localhost").build(
-            "verify.licence", {"token": licence.verify_token}
-        )
+        path = current_app.url_map.bind("localhost").build("verify.licence", {"token": licence.verify_token})
         return base.rstrip("/") + path
     return url_for("verify.licence", token=licence.verify_token, _external=True)
 

@@ -38,9 +38,7 @@ class Verdict:
 def licence_verdict(licence: Licence, today: date) -> Verdict:
     """Whether the licence is in force on that day, and if not, why, in Persian."""
     if licence.is_valid_on(today):
-        return Verdict(
-            True, "معتبر", f"این پروانه در تاریخ {format_jalali(today)} معتبر است.", "success"
-        )
+        return Verdict(True, "معتبر", f"این پروانه در تاریخ {format_jalali(today)} معتبر است.", "success")
     status = licence.status
     if status == LicenceStatus.REVOKED:
         return Verdict(False, "لغو شده", "این پروانه لغو شده است و اعتبار ندارد.", "danger")
@@ -56,8 +54,7 @@ def licence_verdict(licence: Licence, today: date) -> Verdict:
         return Verdict(
             False,
             f"تعلیق تا {format_jalali(until)}" if until else "تعلیق",
-            "فعالیت این دفتر به حکم مرجع رسیدگی به تخلفات تعلیق شده است و در این مدت "
-            "پروانه اعتبار ندارد.",
+            "فعالیت این دفتر به حکم مرجع رسیدگی به تخلفات تعلیق شده است و در این مدت پروانه اعتبار ندارد.",
             "warning",
         )
     if status == LicenceStatus.EXPIRED or licence.expires_on < today:

@@ -81,12 +81,27 @@ def inbox():
     if wants_xlsx():
         # National IDs are personal data: only the roles that see people get them.
         with_ids = can_reach("registry.person_detail")
-        headers = ("شماره", "نوع", "متقاضی", *(("کد ملی",) if with_ids else ()), "وضعیت",
-                   "تاریخ دریافت", "مهلت", "دیرکرد")
+        headers = (
+            "شماره",
+            "نوع",
+            "متقاضی",
+            *(("کد ملی",) if with_ids else ()),
+            "وضعیت",
+            "تاریخ دریافت",
+            "مهلت",
+            "دیرکرد",
+        )
         rows = (
-            (a.number, a.kind, a.applicant.full_name,
-             *((a.applicant.national_id,) if with_ids else ()), a.state, a.received_on, a.due_on,
-             "بله" if ops.is_overdue(a) else "خیر")
+            (
+                a.number,
+                a.kind,
+                a.applicant.full_name,
+                *((a.applicant.national_id,) if with_ids else ()),
+                a.state,
+                a.received_on,
+                a.due_on,
+                "بله" if ops.is_overdue(a) else "خیر",
+            )
             for a in db.session.scalars(stmt).unique()
         )
         return xlsx_response("applications.xlsx", [Sheet("درخواست‌ها", headers, rows)])
@@ -108,9 +123,7 @@ def inbox():
 def _applicant(form, field: str = "applicant_national_id"):
     person = registry_ops.find_person_by_national_id(form[field].data)
     if person is None:
-        raise DomainError(
-            "شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.", field=field
-        )
+        raise DomainError("شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.", field=field)
     return person
 
 
@@ -186,9 +199,7 @@ def application_new():
             db.session.commit()
             flash(f"درخواست {isolate_code(application.number)} ثبت شد.", "success")
             return redirect(url_for("licensing.application_detail", application_id=application.id))
-    return render_template(
-        "licensing/application_form.html", form=form, kind=kind, kinds=ApplicationKind
-    )
+    return render_template("licensing/application_form.html", form=form, kind=kind, kinds=ApplicationKind)
 
 
 @bp.get("/applications/<int:application_id>")
@@ -269,9 +280,7 @@ def application_transition(application_id: int):
 def document_upload(application_id: int):
     application = get_or_404(Application, application_id)
     form = UploadForm()
-    form.document_type_id.choices = choices(
-        (t.id, t.title) for t, _ in ops.document_checklist(application)
-    )
+    form.document_type_id.choices = choices((t.id, t.title) for t, _ in ops.document_checklist(application))
     if not form.validate():
         for errors in form.errors.values():
             for error in errors:
@@ -282,9 +291,7 @@ def document_upload(application_id: int):
     content = upload.read()
     return _run(
         application,
-        lambda: ops.add_document(
-            application, document_type, upload.filename, content, actor=current_user
-        ),
+        lambda: ops.add_document(application, document_type, upload.filename, content, actor=current_user),
         f"مدرک «{document_type.title}» بارگذاری شد.",
     )
 
@@ -314,9 +321,7 @@ def check_override(application_id: int):
         return _back(application)
     return _run(
         application,
-        lambda: ops.override_check(
-            application, form.check_code.data, form.reason.data, actor=current_user
-        ),
+        lambda: ops.override_check(application, form.check_code.data, form.reason.data, actor=current_user),
         "شرط با ذکر دلیل نادیده گرفته شد.",
     )
 
@@ -399,9 +404,7 @@ def session_list():
     sessions = db.session.scalars(
         select(WorkingGroupSession).order_by(WorkingGroupSession.held_on.desc())
     ).all()
-    return render_template(
-        "licensing/session_list.html", sessions=sessions, ready=ops.ready_applications()
-    )
+    return render_template("licensing/session_list.html", sessions=sessions, ready=ops.ready_applications())
 
 
 @bp.route("/wg-sessions/new", methods=["GET", "POST"])
@@ -410,9 +413,7 @@ def session_new():
     form = SessionForm()
     if form.validate_on_submit():
         try:
-            session = ops.schedule_session(
-                form.held_on.data, place=form.place.data, actor=current_user
-            )
+            session = ops.schedule_session(form.held_on.data, place=form.place.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -429,8 +430,7 @@ def session_detail(session_id: int):
     session = get_or_404(WorkingGroupSession, session_id)
     agenda_form = AgendaForm()
     agenda_form.application_id.choices = choices(
-        (a.id, f"{a.number} — {a.kind.label} — {a.applicant.full_name}")
-        for a in ops.ready_applications()
+        (a.id, f"{a.number} — {a.kind.label} — {a.applicant.full_name}") for a in ops.ready_applications()
     )
     return render_template(
         "licensing/session_detail.html",
@@ -528,9 +528,7 @@ def session_decision(session_id: int, item_id: int):
         return _session_back(session)
     return _session_run(
         session,
-        lambda: ops.record_decision(
-            item, form.decision.data, form.reasons.data, actor=current_user
-        ),
+        lambda: ops.record_decision(item, form.decision.data, form.reasons.data, actor=current_user),
         "تصمیم ثبت شد.",
     )
 
@@ -581,9 +579,7 @@ def licence_list():
         if q:
             from core.persian import normalize_for_search
 
-            stmt = stmt.where(
-                Licence.number.contains(normalize_for_search(q).upper(), autoescape=True)
-            )
+            stmt = stmt.where(Licence.number.contains(normalize_for_search(q).upper(), autoescape=True))
     if wants_xlsx():
         return xlsx_response(
             "licences.xlsx",
@@ -675,9 +671,7 @@ def _licensing_panel() -> Panel:
     overdue = db.session.scalar(
         select(func.count()).where(Application.state.in_(open_states), Application.due_on < today)
     )
-    expiring = db.session.scalar(
-        select(func.count()).select_from(ops.expiring_licences(today).subquery())
-    )
+    expiring = db.session.scalar(select(func.count()).select_from(ops.expiring_licences(today).subquery()))
     upcoming = db.session.scalars(
         select(WorkingGroupSession)
         .where(WorkingGroupSession.closed.is_(False), WorkingGroupSession.held_on >= today)

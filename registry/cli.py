@@ -15,9 +15,7 @@ from registry.models import SiteKind, SiteStatus
 
 registry_cli = AppGroup("registry", help="Import and maintain the site registry.")
 
-_COLUMN_LINES = "\n".join(
-    f"  {c.header:<20} {c.key}{'  (required)' if c.required else ''}" for c in COLUMNS
-)
+_COLUMN_LINES = "\n".join(f"  {c.header:<20} {c.key}{'  (required)' if c.required else ''}" for c in COLUMNS)
 
 _KIND_NAMES = ("دفتر پیشخوان خدمات دولت", "دفتر ICT روستایی", "خودپرداز", "باجه بانکی")
 
@@ -75,9 +73,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     try:
         with (
             acting_as(actor),
-            click.progressbar(
-                length=len(table.rows), label=f"importing {file.name}", file=sys.stderr
-            ) as bar,
+            click.progressbar(length=len(table.rows), label=f"importing {file.name}", file=sys.stderr) as bar,
         ):
             report = import_registry(table, actor=actor, progress=bar.update)
     except ImportFileError as exc:

@@ -239,9 +239,7 @@ class _Generator:
     def counter_offices(self) -> None:
         rng = self.rng
         counties = data.COUNTIES
-        per_county = _largest_remainder(
-            data.ACTIVE_COUNTER_OFFICES, [c["population"] for c in counties]
-        )
+        per_county = _largest_remainder(data.ACTIVE_COUNTER_OFFICES, [c["population"] for c in counties])
         total = data.ACTIVE_COUNTER_OFFICES
         new_ones = set(rng.sample(range(total), NEW_IN_1401[SiteKind.COUNTER_OFFICE]))
         extras = {name: EXTRA_COUNTER_COUNTIES.count(name) for name in EXTRA_COUNTER_COUNTIES}
@@ -274,18 +272,14 @@ class _Generator:
                         LocalityType.CITY,
                         address,
                         _near(rng, lat, lon, 3000),
-                        self.established(
-                            SiteKind.COUNTER_OFFICE, new, before=1396 if is_stopped else 1400
-                        ),
+                        self.established(SiteKind.COUNTER_OFFICE, new, before=1396 if is_stopped else 1400),
                         stopped=is_stopped,
                     )
 
     def rural_offices(self) -> None:
         rng = self.rng
         by_name = {c["name"]: c for c in data.COUNTIES}
-        new_ones = set(
-            rng.sample(range(data.ACTIVE_RURAL_OFFICES), NEW_IN_1401[SiteKind.RURAL_ICT_OFFICE])
-        )
+        new_ones = set(rng.sample(range(data.ACTIVE_RURAL_OFFICES), NEW_IN_1401[SiteKind.RURAL_ICT_OFFICE]))
         serials: dict[str, int] = {}
         for index, (county_name, village) in enumerate(data.VILLAGES):
             county = by_name[county_name]
@@ -377,9 +371,7 @@ class _Generator:
             established = self.established(kind, False, before=1401)
             if host:  # a device arrives after the office that hosts it
                 latest = jdatetime.date(1401, 6, 20).togregorian()
-                established = min(
-                    max(established, host["established_on"] + timedelta(days=30)), latest
-                )
+                established = min(max(established, host["established_on"] + timedelta(days=30)), latest)
             prefix = "ATM" if kind == SiteKind.ATM else "KIOSK"
             code = f"{prefix}-{data.PROVINCE_CODE}{county['no']:02d}-{serials[county['name']]:03d}"
             self.plan.devices.append(
@@ -417,9 +409,7 @@ class _Generator:
                 (host["lat"], host["lon"]),
                 host,
             )
-        per_county = _largest_remainder(
-            ATMS - HOSTED_ATMS, [c["population"] for c in data.COUNTIES]
-        )
+        per_county = _largest_remainder(ATMS - HOSTED_ATMS, [c["population"] for c in data.COUNTIES])
         for county, count in zip(data.COUNTIES, per_county, strict=True):
             towns = county["towns"]
             for _ in range(count):
@@ -484,9 +474,7 @@ def build_plan(seed: int = SEED) -> DemoPlan:
 def seed_demo(password: str) -> str:
     """Load the Lorestan demo (accounts, counties, people, sites); flush, never commit."""
     for username, role, full_name, organisation in DEMO_ACCOUNTS:
-        create_user(
-            username, full_name=full_name, role=role, password=password, organisation=organisation
-        )
+        create_user(username, full_name=full_name, role=role, password=password, organisation=organisation)
 
     province = get_or_create_province(data.PROVINCE_NAME, data.PROVINCE_CODE)
     counties = {

@@ -24,9 +24,7 @@ REQUIRED = "این فیلد اجباری است."
 class SiteForm(BaseForm):
     version = HiddenField()
     kind = SelectField("نوع", choices=enum_choices(SiteKind), validators=[DataRequired(REQUIRED)])
-    code = StringField(
-        "کد", validators=[DataRequired(REQUIRED), Length(max=20)], render_kw={"dir": "ltr"}
-    )
+    code = StringField("کد", validators=[DataRequired(REQUIRED), Length(max=20)], render_kw={"dir": "ltr"})
     name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=200)])
     county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
@@ -49,15 +47,11 @@ class SiteForm(BaseForm):
     host_site_code = StringField(
         "کد دفتر میزبان", validators=[Optional(), Length(max=20)], render_kw={"dir": "ltr"}
     )
-    notes = TextAreaField(
-        "یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
-    )
+    notes = TextAreaField("یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
 
 class StatusForm(BaseForm):
-    status = SelectField(
-        "وضعیت جدید", choices=enum_choices(SiteStatus), validators=[DataRequired(REQUIRED)]
-    )
+    status = SelectField("وضعیت جدید", choices=enum_choices(SiteStatus), validators=[DataRequired(REQUIRED)])
     effective_on = JalaliDateField("از تاریخ", validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(
         "دلیل", validators=[DataRequired(REQUIRED), Length(max=1000)], render_kw={"rows": 2}
@@ -72,7 +66,5 @@ class PersonForm(BaseForm):
     father_name = StringField("نام پدر", validators=[Optional(), Length(max=80)])
     birth_date = JalaliDateField("تاریخ تولد", validators=[Optional()])
     mobile = MobileField("تلفن همراه", validators=[Optional()])
-    education = SelectField(
-        "تحصیلات", choices=enum_choices(Education, "—"), validators=[Optional()]
-    )
+    education = SelectField("تحصیلات", choices=enum_choices(Education, "—"), validators=[Optional()])
     field_of_study = StringField("رشته تحصیلی", validators=[Optional(), Length(max=120)])

@@ -184,8 +184,7 @@ def read_table(source: str | Path | Table | Iterable[Sequence[Any]]) -> Table:
             lines = _read_xlsx(path)
         elif suffix == ".xls":
             raise ImportFileError(
-                "قالب قدیمی xls پشتیبانی نمی‌شود؛ فایل را در اکسل با قالب "
-                "xlsx یا «CSV UTF-8» ذخیره کنید."
+                "قالب قدیمی xls پشتیبانی نمی‌شود؛ فایل را در اکسل با قالب xlsx یا «CSV UTF-8» ذخیره کنید."
             )
         else:
             raise ImportFileError("فقط فایل‌های CSV و اکسل (xlsx) پذیرفته می‌شوند.")
@@ -231,9 +230,7 @@ def _read_xlsx(path: Path) -> list[tuple[Any, ...]]:
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise ImportFileError(
-                "فایل اکسل خوانده نشد؛ آن را با قالب xlsx دوباره ذخیره کنید."
-            ) from exc
+            raise ImportFileError("فایل اکسل خوانده نشد؛ آن را با قالب xlsx دوباره ذخیره کنید.") from exc
         try:
             sheet = workbook.worksheets[0]
             # Some programs write a wrong used range; read what is really there.
@@ -397,9 +394,7 @@ class _Importer:
                 self.columns[key] = index
         missing = [c.header for c in COLUMNS if c.required and c.key not in self.columns]
         if missing:
-            raise ImportFileError(
-                "این ستون‌ها در سطر سرستون نیست: " + "، ".join(f"«{h}»" for h in missing)
-            )
+            raise ImportFileError("این ستون‌ها در سطر سرستون نیست: " + "، ".join(f"«{h}»" for h in missing))
         self.seen_codes: dict[str, int] = {}
         self._new_operators = 0
         self._counties: dict[tuple[str, str], int] = {}
@@ -482,9 +477,7 @@ class _Importer:
         if self._has("established_on"):
             data["established_on"] = _date("established_on", row["established_on"])
         if self._has("bank"):
-            data["bank"] = (
-                _choice(_BANKS, "bank", row["bank"], _BANK_HINT) if _text(row["bank"]) else None
-            )
+            data["bank"] = _choice(_BANKS, "bank", row["bank"], _BANK_HINT) if _text(row["bank"]) else None
         if self._has("host_code"):
             data["host_site_id"] = self._host_site_id(row["host_code"])
         if data["kind"] not in BANK_KINDS and self._has("operator_national_id"):
@@ -505,9 +498,7 @@ class _Importer:
         province_id = None
         if province_name:
             provinces = db.session.scalars(select(Province)).all()
-            province_id = next(
-                (p.id for p in provinces if _key(p.name) == _key(province_name)), None
-            )
+            province_id = next((p.id for p in provinces if _key(p.name) == _key(province_name)), None)
             if province_id is None:
                 raise _Problem("province", f"{_quoted(province_name)} در سامانه ثبت نشده است.")
         # Counties spelled alike once ZWNJ and spaces are also ignored (خرم آباد = خرم‌آباد).
@@ -522,9 +513,7 @@ class _Importer:
         if county is None and not namesakes:
             raise _Problem("county", f"{_quoted(name)} در سامانه ثبت نشده است.")
         if len(namesakes) > 1:
-            raise _Problem(
-                "county", f"{_quoted(name)} در چند استان هست؛ ستون «استان» را هم پر کنید."
-            )
+            raise _Problem("county", f"{_quoted(name)} در چند استان هست؛ ستون «استان» را هم پر کنید.")
         return county.id
 
     def _host_site_id(self, value: Any) -> int | None:
@@ -543,8 +532,7 @@ class _Importer:
     def _operator_id(self, row: dict[str, Any]) -> int | None:
         national_id = _national_id(row["operator_national_id"])
         names = {
-            k: _text(row[k]) if self._has(k) else ""
-            for k in ("operator_first_name", "operator_last_name")
+            k: _text(row[k]) if self._has(k) else "" for k in ("operator_first_name", "operator_last_name")
         }
         if not national_id:
             if any(names.values()):

@@ -62,9 +62,7 @@ class SiteStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"active": "فعال", "suspended": "تعلیق", "revoked": "لغو شده", "closed": "تعطیل"}[
-            self.value
-        ]
+        return {"active": "فعال", "suspended": "تعلیق", "revoked": "لغو شده", "closed": "تعطیل"}[self.value]
 
     @property
     def badge(self) -> str:

@@ -211,11 +211,7 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
     try:
         data["locality_type"] = LocalityType(
             data["locality_type"]
-            or (
-                LocalityType.VILLAGE
-                if data["kind"] == SiteKind.RURAL_ICT_OFFICE
-                else LocalityType.CITY
-            )
+            or (LocalityType.VILLAGE if data["kind"] == SiteKind.RURAL_ICT_OFFICE else LocalityType.CITY)
         )
     except ValueError as exc:
         raise DomainError("نوع محل (شهر یا روستا) معتبر نیست.", field="locality_type") from exc
@@ -230,9 +226,7 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
     if lat is not None:
         lat, lon = float(lat), float(lon)
         if not in_iran(lat, lon):
-            raise DomainError(
-                "مختصات در محدوده ایران نیست (جای عرض و طول را بررسی کنید).", field="lat"
-            )
+            raise DomainError("مختصات در محدوده ایران نیست (جای عرض و طول را بررسی کنید).", field="lat")
         data["lat"], data["lon"] = lat, lon
     if data["kind"] in BANK_KINDS:
         data["bank"] = clean_text(data["bank"]) or None
@@ -243,14 +237,10 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
             raise DomainError("نام بانک در فهرست بانک‌ها نیست.", field="bank")
         if data["terminal_id"]:
             clash = db.session.scalar(
-                select(Site).where(
-                    Site.bank == data["bank"], Site.terminal_id == data["terminal_id"]
-                )
+                select(Site).where(Site.bank == data["bank"], Site.terminal_id == data["terminal_id"])
             )
             if clash is not None and clash is not site:
-                raise DomainError(
-                    "این شماره پایانه برای این بانک پیش‌تر ثبت شده است.", field="terminal_id"
-                )
+                raise DomainError("این شماره پایانه برای این بانک پیش‌تر ثبت شده است.", field="terminal_id")
         data["operator_id"] = None
         host = data["host_site_id"] and db.session.get(Site, data["host_site_id"])
         if data["host_site_id"] and (host is None or not host.kind.is_office):
@@ -410,9 +400,7 @@ def sites_near(
 ) -> list[tuple[Site, float]]:
     """Sites within radius_m of a point, nearest first, with their geodesic distance in metres."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
-    stmt = select(Site).where(
-        Site.lat.between(min_lat, max_lat), Site.lon.between(min_lon, max_lon)
-    )
+    stmt = select(Site).where(Site.lat.between(min_lat, max_lat), Site.lon.between(min_lon, max_lon))
     if kind:
         stmt = stmt.where(Site.kind == kind)
     if status:

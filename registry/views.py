@@ -88,9 +88,7 @@ def site_list():
                 )
             ],
         )
-    page = db.paginate(
-        ops.search_sites(filters), page=page_arg(), per_page=25, error_out=False
-    )
+    page = db.paginate(ops.search_sites(filters), page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "registry/site_list.html",
         page=page,
@@ -171,8 +169,7 @@ def site_edit(site_id: int):
         form.host_site_code.data = site.host_site.code if site.host_site else ""
     if form.validate_on_submit():
         try:
-            ops.update_site(site, _site_data(form), actor=current_user,
-                            expected_version=_version(form))
+            ops.update_site(site, _site_data(form), actor=current_user, expected_version=_version(form))
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -244,9 +241,7 @@ def people_list():
                 )
             ],
         )
-    page = db.paginate(
-        ops.search_people(q), page=page_arg(), per_page=25, error_out=False
-    )
+    page = db.paginate(ops.search_people(q), page=page_arg(), per_page=25, error_out=False)
     return render_template("registry/people_list.html", page=page, q=q)
 
 
@@ -285,8 +280,7 @@ def person_edit(person_id: int):
     form = PersonForm(obj=person)
     if form.validate_on_submit():
         try:
-            ops.update_person(person, form.data, actor=current_user,
-                              expected_version=_version(form))
+            ops.update_person(person, form.data, actor=current_user, expected_version=_version(form))
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -306,9 +300,7 @@ def _sites_panel() -> Panel:
         active[kind] = active.get(kind, 0) + n
     not_active = dict(
         db.session.execute(
-            select(Site.status, func.count())
-            .where(Site.status != SiteStatus.ACTIVE)
-            .group_by(Site.status)
+            select(Site.status, func.count()).where(Site.status != SiteStatus.ACTIVE).group_by(Site.status)
         ).all()
     )
     return Panel(

@@ -111,9 +111,7 @@ def login_as(app, db, client):
     def _login(role: Role | str, username: str | None = None, **kwargs):
         user = factories.make_user(role=Role(role), username=username, **kwargs)
         _db.session.commit()
-        response = client.post(
-            "/login", data={"username": user.username, "password": DEFAULT_PASSWORD}
-        )
+        response = client.post("/login", data={"username": user.username, "password": DEFAULT_PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 

@@ -103,14 +103,10 @@ def approve(application, *, held_on=None):
         lic_ops.start_review(application, actor=None)
     for check in lic_ops.eligibility_checks(application):
         if check.blocking and check.overridable:
-            lic_ops.override_check(
-                application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None
-            )
+            lic_ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None)
     lic_ops.transition(application, ApplicationState.READY_FOR_WG, actor=None)
     session = lic_ops.schedule_session(held_on or date.today(), place="سالن جلسات", actor=None)
-    lic_ops.add_attendee(
-        session, full_name="مجتبی صارمی", organisation="اداره کل ارتباطات", actor=None
-    )
+    lic_ops.add_attendee(session, full_name="مجتبی صارمی", organisation="اداره کل ارتباطات", actor=None)
     item = lic_ops.add_to_agenda(session, application, actor=None)
     lic_ops.record_decision(item, ApplicationState.APPROVED, "شرایط احراز شده است.", actor=None)
     return session
@@ -160,9 +156,7 @@ def make_committee(size: int = 5) -> list:
     """Committee members, one per organisation of the demo committee."""
     return [
         make_committee_member(name, organisation)
-        for name, organisation in zip(
-            COMMITTEE_NAMES[:size], COMMITTEE_ORGANISATIONS[:size], strict=True
-        )
+        for name, organisation in zip(COMMITTEE_NAMES[:size], COMMITTEE_ORGANISATIONS[:size], strict=True)
     ]
 
 
@@ -174,9 +168,7 @@ def violation_type(code: str):
     return db.session.scalar(select(ViolationType).where(ViolationType.code == code))
 
 
-def make_case(
-    site=None, *, codes=("V02",), offence_on=None, opened_on=None, source="manual", **kwargs
-):
+def make_case(site=None, *, codes=("V02",), offence_on=None, opened_on=None, source="manual", **kwargs):
     """A case against an office (a licensed one unless given)."""
     from datetime import date, timedelta
 

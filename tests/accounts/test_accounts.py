@@ -222,9 +222,7 @@ def test_cli_creates_users(app, db):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "ops1"))
     assert user.role == Role.INSPECTOR and user.check_password("a-long-password")
-    result = runner.invoke(
-        args=["users", "create", "ops2", "--role", "inspector", "--password", "short"]
-    )
+    result = runner.invoke(args=["users", "create", "ops2", "--role", "inspector", "--password", "short"])
     assert result.exit_code != 0 and "دست‌کم" in result.output
     result = runner.invoke(
         args=["users", "create", "ops3", "--role", "inspector"],

@@ -83,9 +83,7 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while self.in_flight.count:
             if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{self.in_flight.count} request(s) still running after {timeout}s"
-                )
+                raise AssertionError(f"{self.in_flight.count} request(s) still running after {timeout}s")
             time.sleep(0.01)
 
 

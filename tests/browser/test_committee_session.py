@@ -22,7 +22,8 @@ LATIN_DIGITS_IN_TEXT = r"""() => {
   const found = [];
   while (walker.nextNode()) {
     const node = walker.currentNode;
-    if (/[0-9]/.test(node.textContent) && !node.parentElement.closest('script, style, option, .ltr, [dir=ltr], code'))
+    const skip = 'script, style, option, .ltr, [dir=ltr], code';
+    if (/[0-9]/.test(node.textContent) && !node.parentElement.closest(skip))
       found.push(node.textContent.trim());
   }
   return found;

@@ -20,8 +20,7 @@ def _submit(page, text: str) -> None:
     page.wait_for_load_state()
 
 
-def test_officer_issues_a_licence_and_its_qr_verifies(db, new_page, log_in_as, screenshot,
-                                                      tmp_path):
+def test_officer_issues_a_licence_and_its_qr_verifies(db, new_page, log_in_as, screenshot, tmp_path):
     require_tools("pdftoppm", package="poppler-utils")
     require_tools("zbarimg", package="zbar-tools")
     county = factories.make_county("کوهدشت", population=2_000_000)
@@ -51,7 +50,8 @@ def test_officer_issues_a_licence_and_its_qr_verifies(db, new_page, log_in_as, s
     pdf = tmp_path / "doc.pdf"
     pdf.write_bytes(factories.pdf_bytes())
     options = page.locator("select[name=document_type_id] option").evaluate_all(
-        "options => options.map(o => o.value)")
+        "options => options.map(o => o.value)"
+    )
     for value in options:
         page.select_option("select[name=document_type_id]", value)
         page.set_input_files("input[type=file]", str(pdf))
@@ -94,13 +94,25 @@ def test_officer_issues_a_licence_and_its_qr_verifies(db, new_page, log_in_as, s
     response = page.request.get(pdf_url)
     assert response.ok and response.headers["content-type"] == "application/pdf"
     (tmp_path / "licence.pdf").write_bytes(response.body())
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", str(tmp_path / "licence.pdf"),
-                    str(tmp_path / "licence")], check=True, timeout=60)
-    decoded = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "licence.png")],
-                             capture_output=True, text=True, timeout=60).stdout.split()
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "110",
+            "-singlefile",
+            str(tmp_path / "licence.pdf"),
+            str(tmp_path / "licence"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "licence.png")], capture_output=True, text=True, timeout=60
+    ).stdout.split()
     assert len(decoded) == 1 and "/verify/" in decoded[0]
 
-    public = new_page("tablet")          # a citizen's phone: no login
+    public = new_page("tablet")  # a citizen's phone: no login
     public.goto(decoded[0])
     expect(public.locator("body")).to_contain_text("معتبر")
     expect(public.locator("body")).not_to_contain_text(national_id)

@@ -42,9 +42,7 @@ LAYOUT_PROBE = """() => {
 def _seed_registry(db) -> int:
     """A county with the office we look for and its near-misses; returns the office's id."""
     county = factories.make_county()
-    site = factories.make_site(
-        name=PERSIAN_NAME, county=county, address="بلوار شهید بهشتی، کوچه ۱۲، پلاک ۳"
-    )
+    site = factories.make_site(name=PERSIAN_NAME, county=county, address="بلوار شهید بهشتی، کوچه ۱۲، پلاک ۳")
     kinds = [
         SiteKind.COUNTER_OFFICE,
         SiteKind.COUNTER_OFFICE,

@@ -51,9 +51,7 @@ def test_each_role_is_refused_every_route_it_may_not_use(app, db, role):
     db.session.commit()
     client = app.test_client()
     assert (
-        client.post(
-            "/login", data={"username": user.username, "password": DEFAULT_PASSWORD}
-        ).status_code
+        client.post("/login", data={"username": user.username, "password": DEFAULT_PASSWORD}).status_code
         == 302
     )
     checked = 0

@@ -11,28 +11,134 @@ from tests.conftest import DEFAULT_PASSWORD
 from tests.core.test_policy import _url
 
 GARBAGE = "ي" * 300 + "'; DROP TABLE sites; --" + "١٢٣٤" + "<script>x</script>" + "\u200c\u200f"
-QUERY = {name: GARBAGE for name in (
-    "q", "kind", "status", "county", "state", "source", "page", "year", "start", "end", "format",
-    "expiring", "overdue", "figure", "office_kind", "purpose", "site", "assignment", "request",
-    "lat", "lon", "near", "radius_m", "verify", "object_type", "date", "inspector", "sort")}
+QUERY = {
+    name: GARBAGE
+    for name in (
+        "q",
+        "kind",
+        "status",
+        "county",
+        "state",
+        "source",
+        "page",
+        "year",
+        "start",
+        "end",
+        "format",
+        "expiring",
+        "overdue",
+        "figure",
+        "office_kind",
+        "purpose",
+        "site",
+        "assignment",
+        "request",
+        "lat",
+        "lon",
+        "near",
+        "radius_m",
+        "verify",
+        "object_type",
+        "date",
+        "inspector",
+        "sort",
+    )
+}
 QUERY["page"] = "-5"
-FORM = {name: GARBAGE for name in (
-    "name", "code", "kind", "county_id", "locality", "locality_type", "address", "postal_code",
-    "phone", "lat", "lon", "established_on", "operator_national_id", "bank", "terminal_id",
-    "host_site_code", "notes", "status", "effective_on", "reason", "national_id", "first_name",
-    "last_name", "father_name", "birth_date", "mobile", "education", "field_of_study", "username",
-    "full_name", "role", "organisation", "password", "confirm", "value", "to_state", "note",
-    "document_type_id", "check_code", "due_on", "passed", "held_on", "place", "title",
-    "application_id", "decision", "reasons", "received_on", "office_kind", "applicant_national_id",
-    "office_name", "premises_m2", "licence_number", "summary", "offence_on", "complainant",
-    "violation_type_ids", "case_id", "member_id", "choice", "penalty", "suspension_days",
-    "fine_amount", "legal_basis", "reasoning", "served_on", "filed_on", "grounds", "outcome",
-    "text", "defence_text", "defence_on", "severity", "lookback_days", "description",
-    "inspector_id", "planned_on", "site_id", "visit_request_id", "start_lat", "start_lon",
-    "answer_type", "items", "position", "required", "min_value", "violation_type_id")}
+FORM = {
+    name: GARBAGE
+    for name in (
+        "name",
+        "code",
+        "kind",
+        "county_id",
+        "locality",
+        "locality_type",
+        "address",
+        "postal_code",
+        "phone",
+        "lat",
+        "lon",
+        "established_on",
+        "operator_national_id",
+        "bank",
+        "terminal_id",
+        "host_site_code",
+        "notes",
+        "status",
+        "effective_on",
+        "reason",
+        "national_id",
+        "first_name",
+        "last_name",
+        "father_name",
+        "birth_date",
+        "mobile",
+        "education",
+        "field_of_study",
+        "username",
+        "full_name",
+        "role",
+        "organisation",
+        "password",
+        "confirm",
+        "value",
+        "to_state",
+        "note",
+        "document_type_id",
+        "check_code",
+        "due_on",
+        "passed",
+        "held_on",
+        "place",
+        "title",
+        "application_id",
+        "decision",
+        "reasons",
+        "received_on",
+        "office_kind",
+        "applicant_national_id",
+        "office_name",
+        "premises_m2",
+        "licence_number",
+        "summary",
+        "offence_on",
+        "complainant",
+        "violation_type_ids",
+        "case_id",
+        "member_id",
+        "choice",
+        "penalty",
+        "suspension_days",
+        "fine_amount",
+        "legal_basis",
+        "reasoning",
+        "served_on",
+        "filed_on",
+        "grounds",
+        "outcome",
+        "text",
+        "defence_text",
+        "defence_on",
+        "severity",
+        "lookback_days",
+        "description",
+        "inspector_id",
+        "planned_on",
+        "site_id",
+        "visit_request_id",
+        "start_lat",
+        "start_lon",
+        "answer_type",
+        "items",
+        "position",
+        "required",
+        "min_value",
+        "violation_type_id",
+    )
+}
 
-ROLES = [Role.ADMIN, Role.LICENSING, Role.INSPECTOR, Role.COMMITTEE_SECRETARY,
-         Role.COMMITTEE_MEMBER]
+ROLES = [Role.ADMIN, Role.LICENSING, Role.INSPECTOR, Role.COMMITTEE_SECRETARY, Role.COMMITTEE_MEMBER]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -44,8 +150,7 @@ def test_no_route_answers_garbage_with_a_server_error(app, db, role):
     assert result.exit_code == 0, result.output
     username = db.session.scalar(select(User.username).where(User.role == role).limit(1))
     client = app.test_client()
-    assert client.post("/login", data={"username": username, "password": DEFAULT_PASSWORD}
-                       ).status_code == 302
+    assert client.post("/login", data={"username": username, "password": DEFAULT_PASSWORD}).status_code == 302
     checked = 0
     for rule in app.url_map.iter_rules():
         policy = route_policy(app, rule.endpoint)

@@ -45,9 +45,7 @@ def test_licensing_demo_tells_the_story_of_1401(db):
     statuses = set(db.session.scalars(select(Licence.status)).all())
     assert {LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED, LicenceStatus.REVOKED} <= statuses
     every_active_valid = db.session.scalar(
-        select(func.count()).where(
-            Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < date.today()
-        )
+        select(func.count()).where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < date.today())
     )
     assert every_active_valid == 0
     assert verify_chain(db.session).ok

@@ -109,9 +109,7 @@ def test_documents_are_checked_by_content_and_size(db):
     assert "PDF" in err.value.message
     set_setting("licensing.document_max_mb", 1)
     with pytest.raises(DomainError) as err:
-        ops.add_document(
-            application, doc_type, "big.pdf", b"%PDF" + b"0" * (1024 * 1024), actor=None
-        )
+        ops.add_document(application, doc_type, "big.pdf", b"%PDF" + b"0" * (1024 * 1024), actor=None)
     assert "حجم" in err.value.message
     png = ops.add_document(application, doc_type, "photo.pdf", b"\x89PNG\r\n\x1a\n....", actor=None)
     assert png.content_type == "image/png"
@@ -225,9 +223,7 @@ def test_override_needs_a_reason_and_is_audited(db):
     ops.override_check(application, "distance", "دفتر مجاور به‌زودی جابجا می‌شود.", actor=None)
     check = _check(application, "distance")
     assert not check.passed and not check.blocking
-    event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "check_overrides")
-    ).one()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "check_overrides")).one()
     assert event.reason == "دفتر مجاور به‌زودی جابجا می‌شود."
 
 
@@ -375,9 +371,7 @@ def test_suspension_lifts_on_its_date_and_is_safe_to_run_twice(db):
         actor=None,
         effective_on=date(2022, 11, 1),
     )
-    assert licence.site.status == SiteStatus.SUSPENDED and not licence.is_valid_on(
-        date(2022, 11, 5)
-    )
+    assert licence.site.status == SiteStatus.SUSPENDED and not licence.is_valid_on(date(2022, 11, 5))
     assert ops.lift_ended_suspensions(today=date(2022, 12, 1)) == []
     assert ops.lift_ended_suspensions(today=date(2022, 12, 2)) == [licence]
     assert ops.lift_ended_suspensions(today=date(2022, 12, 2)) == []
@@ -445,7 +439,7 @@ def test_a_failed_site_visit_blocks_until_overruled(db):
     application = _new_application()
     factories.attach_all_documents(application)
     ops.start_review(application, actor=None)
-    assert not _check(application, "site_visit").passed          # no visit yet
+    assert not _check(application, "site_visit").passed  # no visit yet
     visit = ops.request_site_visit(application, actor=None)
     ops.record_visit_result(visit, passed=False, notes="محل کوچک‌تر از سند است.", actor=None)
     check = _check(application, "site_visit")
@@ -457,19 +451,25 @@ def test_a_failed_site_visit_blocks_until_overruled(db):
 def test_address_change_must_stay_in_the_same_city(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
     moving = ops.create_application(
-        ApplicationKind.ADDRESS_CHANGE, applicant=old.holder, licence=old, actor=None,
-        received_on=date(2022, 9, 1), address="تهران، خیابان آزادی", locality="تهران",
-        lat=35.70, lon=51.40)
+        ApplicationKind.ADDRESS_CHANGE,
+        applicant=old.holder,
+        licence=old,
+        actor=None,
+        received_on=date(2022, 9, 1),
+        address="تهران، خیابان آزادی",
+        locality="تهران",
+        lat=35.70,
+        lon=51.40,
+    )
     check = _check(moving, "relocation_scope")
     assert not check.passed and not check.overridable
 
 
 def test_applicant_degree_and_premises_area_are_checked(db):
-    application = _new_application(applicant=factories.make_person(education="diploma"),
-                                   premises_m2=40)
+    application = _new_application(applicant=factories.make_person(education="diploma"), premises_m2=40)
     assert not _check(application, "applicant_degree").passed
     assert not _check(application, "premises_area").passed
-    set_setting("licensing.applicant_min_education", "ديپلم")     # Arabic ye, as typed
+    set_setting("licensing.applicant_min_education", "ديپلم")  # Arabic ye, as typed
     set_setting("licence.premises_min_m2.counter_office", 30)
     assert _check(application, "applicant_degree").passed
     assert _check(application, "premises_area").passed
@@ -483,8 +483,13 @@ def test_received_date_cannot_be_in_the_future(db):
 
 def test_an_approved_application_the_licence_cannot_follow_can_be_closed(db):
     licence = factories.make_licence(issued_on=date(2018, 1, 1))
-    renewal = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
-                                     licence=licence, actor=None, received_on=date(2022, 9, 1))
+    renewal = ops.create_application(
+        ApplicationKind.RENEWAL,
+        applicant=licence.holder,
+        licence=licence,
+        actor=None,
+        received_on=date(2022, 9, 1),
+    )
     factories.approve(renewal)
     ops.expire_licences(today=date(2023, 1, 2))
     with pytest.raises(DomainError):
@@ -495,17 +500,34 @@ def test_an_approved_application_the_licence_cannot_follow_can_be_closed(db):
 
 def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
-    transfer = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
-                                      licence=old, actor=None, received_on=date(2022, 1, 5))
+    transfer = ops.create_application(
+        ApplicationKind.TRANSFER,
+        applicant=factories.make_person(),
+        licence=old,
+        actor=None,
+        received_on=date(2022, 1, 5),
+    )
     factories.approve(transfer)
     transferred = ops.issue_licence(transfer, actor=None, issued_on=date(2022, 2, 1))
-    move = ops.create_application(ApplicationKind.ADDRESS_CHANGE, applicant=transferred.holder,
-                                  licence=transferred, actor=None, received_on=date(2022, 3, 1),
-                                  address="خیابان تازه، پلاک ۹", lat=33.49, lon=48.36)
+    move = ops.create_application(
+        ApplicationKind.ADDRESS_CHANGE,
+        applicant=transferred.holder,
+        licence=transferred,
+        actor=None,
+        received_on=date(2022, 3, 1),
+        address="خیابان تازه، پلاک ۹",
+        lat=33.49,
+        lon=48.36,
+    )
     factories.approve(move)
     moved = ops.issue_licence(move, actor=None, issued_on=date(2022, 4, 1))
-    again = ops.create_application(ApplicationKind.TRANSFER, applicant=factories.make_person(),
-                                   licence=moved, actor=None, received_on=date(2022, 6, 1))
+    again = ops.create_application(
+        ApplicationKind.TRANSFER,
+        applicant=factories.make_person(),
+        licence=moved,
+        actor=None,
+        received_on=date(2022, 6, 1),
+    )
     assert not _check(again, "retransfer").passed
 
 
@@ -513,9 +535,14 @@ def test_renewal_keeps_the_licence_linked_to_the_application_that_created_it(db)
     application = _new_application()
     factories.approve(application)
     licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
-    renewal = ops.create_application(ApplicationKind.RENEWAL, applicant=licence.holder,
-                                     licence=licence, actor=None, received_on=date(2022, 10, 1))
-    factories.approve(renewal)          # the early request is overruled with a reason
+    renewal = ops.create_application(
+        ApplicationKind.RENEWAL,
+        applicant=licence.holder,
+        licence=licence,
+        actor=None,
+        received_on=date(2022, 10, 1),
+    )
+    factories.approve(renewal)  # the early request is overruled with a reason
     ops.issue_licence(renewal, actor=None, issued_on=date(2022, 11, 1))
     assert licence.application == application and licence.renewed_on == date(2022, 11, 1)
 
@@ -527,13 +554,12 @@ def test_a_licensed_office_changes_hands_or_address_only_through_licensing(db):
     site = licence.site
     data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
     with pytest.raises(DomainError) as err:
-        registry_ops.update_site(site, {**data, "operator_id": factories.make_person().id},
-                                 actor=None)
+        registry_ops.update_site(site, {**data, "operator_id": factories.make_person().id}, actor=None)
     assert "انتقال" in err.value.message
     with pytest.raises(DomainError):
         registry_ops.change_site_status(site, SiteStatus.CLOSED, reason="بستن", actor=None)
     registry_ops.update_site(site, {**data, "phone": "06633001122"}, actor=None)  # harmless
-    ops.revoke_licence(licence, reason="لغو در کمیته", actor=None)       # through licensing: fine
+    ops.revoke_licence(licence, reason="لغو در کمیته", actor=None)  # through licensing: fine
     assert site.status == SiteStatus.REVOKED
     # With no licence in force the registry may record what happens to the premises.
     registry_ops.change_site_status(site, SiteStatus.CLOSED, reason="تخلیه محل", actor=None)

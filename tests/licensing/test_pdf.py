@@ -141,9 +141,7 @@ def test_licence_pdf_shows_holder_number_and_jalali_dates(tmp_path, poppler, in_
 
 
 def test_licence_pdf_of_a_rural_ict_office_is_titled_for_it(tmp_path, poppler, in_request):
-    licence = factories.make_licence(
-        SiteKind.RURAL_ICT_OFFICE, locality="چغلوندی", locality_type="village"
-    )
+    licence = factories.make_licence(SiteKind.RURAL_ICT_OFFICE, locality="چغلوندی", locality_type="village")
     text = _norm(_text(_write(tmp_path, "rural.pdf", licence_pdf(licence))))
     assert "ict" in text and _norm("دفتر") in text and _norm("روستایی") in text
     assert _norm("پروانه فعالیت دفتر پیشخوان") not in text
@@ -161,9 +159,7 @@ def test_licence_pdf_shows_a_suspension(tmp_path, poppler, in_request):
     assert _norm("این پروانه اکنون معتبر نیست") in _norm(text)
 
 
-def test_licence_pdf_stays_on_one_page_with_a_long_address_and_history(
-    tmp_path, poppler, in_request
-):
+def test_licence_pdf_stays_on_one_page_with_a_long_address_and_history(tmp_path, poppler, in_request):
     previous = factories.make_licence()
     licence = factories.make_licence(address="خیابان امام خمینی، " * 12 + "پلاک ۳")
     licence.previous_licence = previous
@@ -227,14 +223,10 @@ def decided_session(db):
         organisation="اداره کل ارتباطات و فناوری اطلاعات",
         actor=None,
     )
-    ops.add_attendee(
-        session, full_name="زهرا کریمی", title="معاون فنی", organisation="استانداری", actor=None
-    )
+    ops.add_attendee(session, full_name="زهرا کریمی", title="معاون فنی", organisation="استانداری", actor=None)
     item1 = ops.add_to_agenda(session, first, actor=None)
     item2 = ops.add_to_agenda(session, second, actor=None)
-    ops.record_decision(
-        item1, ApplicationState.APPROVED, "فاصله و سهمیه رعایت شده است.", actor=None
-    )
+    ops.record_decision(item1, ApplicationState.APPROVED, "فاصله و سهمیه رعایت شده است.", actor=None)
     ops.record_decision(item2, ApplicationState.DEFERRED, "گزارش بازدید محل کامل نیست.", actor=None)
     return session
 

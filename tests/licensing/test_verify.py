@@ -21,9 +21,7 @@ BASE_URL = "https://pishkhan.example.ir"
 
 def _licence(**kwargs):
     holder = factories.make_person("سارا", "محمدی", mobile="09161234567")
-    return factories.make_licence(
-        holder=holder, issued_on=kwargs.pop("issued_on", today_tehran()), **kwargs
-    )
+    return factories.make_licence(holder=holder, issued_on=kwargs.pop("issued_on", today_tehran()), **kwargs)
 
 
 def _page(client, licence, db):
@@ -138,9 +136,7 @@ def test_certificate_qr_encodes_the_verification_url(app, client, db):
     # The printed URL under the QR code, and the QR itself: the same SVG segno makes for that URL.
     head, token = url.rsplit("/", 1)
     assert f"<span>{head}/</span><span>{token}</span>" in html
-    expected_svg = segno.make(url, error="m").svg_inline(
-        scale=1, omitsize=True, dark="#000", light="#fff"
-    )
+    expected_svg = segno.make(url, error="m").svg_inline(scale=1, omitsize=True, dark="#000", light="#fff")
     assert expected_svg in html
     # And the URL leads to this licence's verification page.
     db.session.commit()

@@ -60,9 +60,7 @@ def test_officer_takes_a_new_application_to_a_licence(client, login_as, db):
     client.post(f"{url}/visit", data={"due_on": "1401/06/20", "note": "بازدید تأسیس"})
     assert application.state == S.SITE_VISIT_REQUESTED
     visit = application.visit_requests[0]
-    client.post(
-        f"/visit-requests/{visit.id}/result", data={"passed": "yes", "notes": "محل مناسب است"}
-    )
+    client.post(f"/visit-requests/{visit.id}/result", data={"passed": "yes", "notes": "محل مناسب است"})
     assert application.state == S.UNDER_REVIEW
     assert client.post(f"{url}/transition", data={"to_state": "ready_for_wg"}).status_code == 302
     assert application.state == S.READY_FOR_WG
@@ -113,9 +111,7 @@ def test_bad_new_application_answers_in_persian(client, login_as, db, overrides,
     county = factories.make_county()
     applicant = factories.make_person()
     db.session.commit()
-    response = client.post(
-        "/applications/new?kind=new", data=_new_form(county, applicant, **overrides)
-    )
+    response = client.post("/applications/new?kind=new", data=_new_form(county, applicant, **overrides))
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Application)) is None
@@ -142,22 +138,14 @@ def test_transfer_form_needs_an_existing_licence(client, login_as, db):
 def test_illegal_step_from_the_screen_is_a_persian_message(client, login_as, db):
     login_as(Role.LICENSING)
     licence = factories.make_licence()
-    application = ops.create_application(
-        "renewal", applicant=licence.holder, licence=licence, actor=None
-    )
+    application = ops.create_application("renewal", applicant=licence.holder, licence=licence, actor=None)
     db.session.commit()
     url = f"/applications/{application.id}"
-    response = client.post(
-        f"{url}/transition", data={"to_state": "ready_for_wg"}, follow_redirects=True
-    )
+    response = client.post(f"{url}/transition", data={"to_state": "ready_for_wg"}, follow_redirects=True)
     assert "نمی‌توان" in response.get_data(as_text=True)
-    response = client.post(
-        f"{url}/transition", data={"to_state": "approved"}, follow_redirects=True
-    )
+    response = client.post(f"{url}/transition", data={"to_state": "approved"}, follow_redirects=True)
     assert "فقط در جلسه کارگروه" in response.get_data(as_text=True)
-    response = client.post(
-        f"{url}/transition", data={"to_state": "nonsense"}, follow_redirects=True
-    )
+    response = client.post(f"{url}/transition", data={"to_state": "nonsense"}, follow_redirects=True)
     assert response.status_code == 200 and "معتبر نیست" in response.get_data(as_text=True)
     assert application.state == S.RECEIVED
 
@@ -165,9 +153,7 @@ def test_illegal_step_from_the_screen_is_a_persian_message(client, login_as, db)
 def test_upload_refuses_a_disguised_file(client, login_as, db):
     login_as(Role.LICENSING)
     licence = factories.make_licence()
-    application = ops.create_application(
-        "renewal", applicant=licence.holder, licence=licence, actor=None
-    )
+    application = ops.create_application("renewal", applicant=licence.holder, licence=licence, actor=None)
     db.session.commit()
     doc_type = ops.document_checklist(application)[0][0]
     response = client.post(

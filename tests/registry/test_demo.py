@@ -29,8 +29,7 @@ def test_seed_demo_loads_lorestan(db):
     counties = db.session.scalars(select(County)).all()
     users = db.session.scalars(select(User)).all()
     assert summary == (
-        f"demo loaded: {len(counties)} counties, {len(people)} people, "
-        f"{len(sites)} sites, {len(users)} users"
+        f"demo loaded: {len(counties)} counties, {len(people)} people, {len(sites)} sites, {len(users)} users"
     )
 
     active = Counter(s.kind for s in sites if s.status == SiteStatus.ACTIVE)

@@ -221,9 +221,7 @@ def test_status_column_creates_and_changes_status(county, tmp_path):
 
     assert (report.updated, report.errors) == (1, [])
     assert site("15100001").status == SiteStatus.ACTIVE
-    last = _db.session.scalars(
-        select(SiteStatusChange).order_by(SiteStatusChange.id.desc())
-    ).first()
+    last = _db.session.scalars(select(SiteStatusChange).order_by(SiteStatusChange.id.desc())).first()
     assert (last.status, last.reason) == (SiteStatus.ACTIVE, "ورود از فایل")
 
 
@@ -499,9 +497,7 @@ def test_arabic_letters_zwnj_and_digit_forms_in_headers_and_values(county, tmp_p
             "نوع": "counter_office",
         },
     )
-    report = import_registry(
-        write_csv(tmp_path / "latin.csv", [latin], header=english), actor=ACTOR
-    )
+    report = import_registry(write_csv(tmp_path / "latin.csv", [latin], header=english), actor=ACTOR)
     assert (report.created, report.updated, report.unchanged, report.errors) == (0, 0, 1, [])
 
 

@@ -70,29 +70,19 @@ def test_site_rules_refuse_bad_data_with_a_field(db, overrides, field):
 
 
 def test_terminal_id_is_unique_per_bank(db):
-    ops.create_site(
-        _data(kind="atm", code="A1", bank="بانک ملت", terminal_id="00112233"), actor=None
-    )
-    ops.create_site(
-        _data(kind="atm", code="A2", bank="بانک سپه", terminal_id="00112233"), actor=None
-    )
+    ops.create_site(_data(kind="atm", code="A1", bank="بانک ملت", terminal_id="00112233"), actor=None)
+    ops.create_site(_data(kind="atm", code="A2", bank="بانک سپه", terminal_id="00112233"), actor=None)
     with pytest.raises(DomainError) as err:
-        ops.create_site(
-            _data(kind="atm", code="A3", bank="بانک ملت", terminal_id="۰۰۱۱۲۲۳۳"), actor=None
-        )
+        ops.create_site(_data(kind="atm", code="A3", bank="بانک ملت", terminal_id="۰۰۱۱۲۲۳۳"), actor=None)
     assert err.value.field == "terminal_id"
 
 
 def test_atm_hosted_by_an_office(db):
     office = ops.create_site(_data(), actor=None)
-    atm = ops.create_site(
-        _data(kind="atm", code="A1", bank="بانک ملت", host_site_id=office.id), actor=None
-    )
+    atm = ops.create_site(_data(kind="atm", code="A1", bank="بانک ملت", host_site_id=office.id), actor=None)
     assert atm.host_site is office and office.hosted_sites == [atm]
     with pytest.raises(DomainError):
-        ops.create_site(
-            _data(kind="atm", code="A2", bank="بانک ملت", host_site_id=atm.id), actor=None
-        )
+        ops.create_site(_data(kind="atm", code="A2", bank="بانک ملت", host_site_id=atm.id), actor=None)
 
 
 def test_status_change_keeps_history(db):
@@ -164,20 +154,14 @@ def test_sites_near_uses_geodesic_distance(db):
 
 def test_person_national_id_is_validated_and_unique(db):
     nid = factories.national_id()
-    person = ops.create_person(
-        {"national_id": nid, "first_name": "علي", "last_name": "كريمي"}, actor=None
-    )
+    person = ops.create_person({"national_id": nid, "first_name": "علي", "last_name": "كريمي"}, actor=None)
     assert person.full_name == "علی کریمی"
     persian_digits = nid.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     with pytest.raises(DomainError) as err:
-        ops.create_person(
-            {"national_id": persian_digits, "first_name": "x", "last_name": "y"}, actor=None
-        )
+        ops.create_person({"national_id": persian_digits, "first_name": "x", "last_name": "y"}, actor=None)
     assert "پیش‌تر" in err.value.message
     with pytest.raises(DomainError) as err:
-        ops.create_person(
-            {"national_id": "1234567890", "first_name": "x", "last_name": "y"}, actor=None
-        )
+        ops.create_person({"national_id": "1234567890", "first_name": "x", "last_name": "y"}, actor=None)
     assert err.value.field == "national_id"
     found = _db.session.scalars(ops.search_people("كريمي")).all()
     assert found == [person]

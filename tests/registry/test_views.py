@@ -53,9 +53,7 @@ def test_licensing_officer_registers_a_site_with_persian_digits(client, login_as
     operator = factories.make_person()
     db.session.commit()
     nid_persian = operator.national_id.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-    response = client.post(
-        "/sites/new", data=_site_form(county.id, operator_national_id=nid_persian)
-    )
+    response = client.post("/sites/new", data=_site_form(county.id, operator_national_id=nid_persian))
     assert response.status_code == 302, response.get_data(as_text=True)
     site = db.session.scalar(select(Site).where(Site.code == "15100099"))
     assert site.operator == operator
@@ -154,9 +152,7 @@ def test_people_pages(client, login_as, db):
     assert person.last_name == "کرمی" and person.mobile == "09161234567"
     listing = client.get("/people?q=كرمي").get_data(as_text=True)
     assert "زهرا کرمی" in listing
-    again = client.post(
-        "/people/new", data={"national_id": nid, "first_name": "x", "last_name": "y"}
-    )
+    again = client.post("/people/new", data={"national_id": nid, "first_name": "x", "last_name": "y"})
     assert "شخصی با این کد ملی پیش‌تر ثبت شده است." in again.get_data(as_text=True)
 
 
