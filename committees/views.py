@@ -71,6 +71,7 @@ from core.extensions import db
 from core.forms import choices, show_domain_error
 from core.persian import isolate_code, to_persian_digits, today_tehran
 from core.security import Role, allow
+from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from registry import operations as registry_ops
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
@@ -172,8 +173,44 @@ def case_list():
     source = enum_arg("source", CaseSource)
     county_id = int_arg("county")
     q = request.args.get("q", "")[:100]
+    stmt = ops.search_cases(state=state, source=source, county_id=county_id, q=q)
+    if wants_xlsx():
+        cases = db.session.scalars(stmt).unique()
+        return xlsx_response(
+            "cases.xlsx",
+            [
+                Sheet(
+                    "پرونده‌های تخلف",
+                    (
+                        "شماره",
+                        "دفتر",
+                        "کد دفتر",
+                        "شهرستان",
+                        "منشأ",
+                        "وضعیت",
+                        "تاریخ تشکیل",
+                        "تاریخ تخلف",
+                        "تخلفات",
+                    ),
+                    (
+                        (
+                            c.number,
+                            c.site.name,
+                            c.site.code,
+                            c.site.county.name,
+                            c.source,
+                            c.state,
+                            c.opened_on,
+                            c.offence_on,
+                            "، ".join(v.violation_type.title for v in c.violations),
+                        )
+                        for c in cases
+                    ),
+                )
+            ],
+        )
     page = db.paginate(
-        ops.search_cases(state=state, source=source, county_id=county_id, q=q),
+        stmt,
         page=page_arg(),
         per_page=25,
         error_out=False,

@@ -34,6 +34,7 @@ from core.extensions import db
 from core.forms import choices, enum_choices, show_domain_error
 from core.persian import to_persian_digits, today_tehran
 from core.security import allow, public, require
+from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from inspections import operations as ops
 from inspections import permissions as perms
 from inspections.forms import (
@@ -256,9 +257,47 @@ def visit_list():
         flagged=request.args.get("flagged") == "1",
         incomplete=request.args.get("incomplete") == "1",
     )
-    page = db.paginate(
-        ops.search_visits(filters, viewer=current_user), page=page_arg(), per_page=25, error_out=False
-    )
+    stmt = ops.search_visits(filters, viewer=current_user)
+    if wants_xlsx():
+        visits = db.session.scalars(stmt).unique()
+        return xlsx_response(
+            "visits.xlsx",
+            [
+                Sheet(
+                    "بازدیدها",
+                    (
+                        "شناسه",
+                        "تاریخ",
+                        "هدف",
+                        "محل",
+                        "کد محل",
+                        "بازرس",
+                        "فاصله از محل (متر)",
+                        "دور از محل",
+                        "موقعیت نامطمئن",
+                        "موارد ناموفق",
+                        "کامل",
+                    ),
+                    (
+                        (
+                            v.uuid,
+                            v.visited_on,
+                            v.purpose,
+                            v.site.name if v.site else None,
+                            v.site.code if v.site else None,
+                            v.inspector.full_name,
+                            round(v.distance_m) if v.distance_m is not None else None,
+                            "بله" if v.flag_too_far else "خیر",
+                            "بله" if v.flag_poor_fix else "خیر",
+                            v.failed_count,
+                            "بله" if v.complete else "خیر",
+                        )
+                        for v in visits
+                    ),
+                )
+            ],
+        )
+    page = db.paginate(stmt, page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "inspections/visit_list.html",
         page=page,

@@ -47,3 +47,28 @@ def test_licence_and_application_lists_export(client, login_as, db):
     assert next(inbox.iter_rows(min_row=2, values_only=True))[1] == "تمدید"
     people = load_workbook(io.BytesIO(client.get("/people?format=xlsx").data)).active
     assert people.max_row == 2
+
+
+def test_visit_and_case_lists_export(client, login_as, db):
+    from committees import operations as committee_ops
+    from committees.models import ViolationType
+    from sqlalchemy import select
+
+    login_as(Role.ADMIN)
+    site = factories.make_site(name="دفتر پیشخوان کوثر")
+    violation = db.session.scalars(select(ViolationType).order_by(ViolationType.code)).first()
+    committee_ops.open_case(
+        site,
+        source="manual",
+        summary="نصب نکردن تابلو",
+        offence_on=date(2022, 9, 1),
+        violation_type_ids=[violation.id],
+        actor=None,
+        opened_on=date(2022, 9, 2),
+    )
+    db.session.commit()
+    cases = load_workbook(io.BytesIO(client.get("/committees/cases?format=xlsx").data)).active
+    rows = list(cases.iter_rows(min_row=2, values_only=True))
+    assert rows[0][1] == "دفتر پیشخوان کوثر" and rows[0][8] == violation.title
+    visits = client.get("/inspections/visits?format=xlsx")
+    assert visits.status_code == 200 and load_workbook(io.BytesIO(visits.data)).active.max_row == 1
