@@ -50,9 +50,10 @@ def test_licence_and_application_lists_export(client, login_as, db):
 
 
 def test_visit_and_case_lists_export(client, login_as, db):
+    from sqlalchemy import select
+
     from committees import operations as committee_ops
     from committees.models import ViolationType
-    from sqlalchemy import select
 
     login_as(Role.ADMIN)
     site = factories.make_site(name="دفتر پیشخوان کوثر")
