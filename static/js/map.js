@@ -6,6 +6,11 @@
 (function () {
   "use strict";
 
+  // Latin digits in stored names and codes are shown as Persian digits.
+  function fa(text) {
+    return String(text ?? "").replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
+  }
+
   function el(tag, text, className) {
     const node = document.createElement(tag);
     if (text) node.textContent = text;
@@ -32,7 +37,7 @@
       });
       tiles.addTo(map);
     }
-    L.control.scale({ imperial: false }).addTo(map);
+    // Leaflet's scale bar speaks English ("100 m"): the map goes without it.
     map.setView([32.4, 53.7], 5); // Iran, until the markers say where to look
 
     // Colours live in reports.css (the legend's swatches), one source for the legend and markers.
@@ -51,10 +56,10 @@
           const open = el("a", "مشاهده پرونده محل", "btn btn-sm btn-primary mt-1 text-white");
           open.href = site.url;
           content.append(
-            el("strong", site.name),
+            el("strong", fa(site.name)),
             el("div", `${site.kind} — ${site.status}`),
-            el("div", `${site.county}، ${site.locality}`),
-            el("div", `کد: ${site.code}`),
+            el("div", `${site.county}، ${fa(site.locality)}`),
+            el("div", `کد: ${fa(site.code)}`),
             open,
           );
           L.popup().setLatLng(latlng).setContent(content).openOn(map);

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from core.persian import to_latin_digits
+from core.persian import to_latin_digits, to_persian_digits
 from core.security import Role
 from core.settings import set_setting
 from registry.models import SiteKind, SiteStatus
@@ -127,7 +127,7 @@ def test_map_on_a_tablet_without_tiles(db, page, new_page, log_in_as, screenshot
     )
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text(site["name"])
+    expect(popup).to_contain_text(to_persian_digits(site["name"]))
     expect(popup).to_contain_text(SiteStatus.SUSPENDED.label)
     page.wait_for_timeout(400)  # the popup fades in
     screenshot(page, "reports-map-popup-tablet", full_page=False)
