@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from core.audit import Actor, log_event
 from core.errors import DomainError
 from core.extensions import db
@@ -80,11 +80,18 @@ def update_user(
 
 
 def change_password(user: User, new_password: str, *, actor: User) -> None:
-    """Set a new password after checking the policy."""
+    """Set a new password after checking the policy; the user's API tokens stop working too
+    (a password changed because it leaked should not leave a token behind)."""
     check_password_policy(new_password)
     user.set_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
+    now = datetime.now(UTC)
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+        token.revoked_by_id = getattr(actor, "id", None)
     db.session.flush()
 
 

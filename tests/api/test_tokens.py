@@ -152,6 +152,16 @@ def test_the_token_of_a_disabled_user_is_refused(caller, db):
     assert_json_error(me.get("/sites"), 401, "invalid_token")
 
 
+def test_a_new_password_revokes_the_tokens(caller, db):
+    from accounts import operations as account_ops
+
+    me = caller(Role.VIEWER)
+    assert me.get("/sites").status_code == 200
+    account_ops.change_password(me.user, "a-fresh-long-password", actor=me.user)
+    db.session.commit()
+    assert_json_error(me.get("/sites"), 401, "invalid_token")
+
+
 def test_last_use_is_noted_without_an_audit_event(caller, db):
     me = caller(Role.VIEWER)
     before = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
