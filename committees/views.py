@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -69,6 +68,7 @@ from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
+from core.pdf import pdf_response
 from core.persian import isolate_code, to_persian_digits, today_tehran
 from core.security import Role, allow
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
@@ -762,11 +762,7 @@ def session_minutes(session_id: int):
     from committees.pdf import minutes_filename, minutes_pdf
 
     session = get_or_404(CommitteeSession, session_id)
-    return Response(
-        minutes_pdf(session),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{minutes_filename(session)}"'},
-    )
+    return pdf_response(minutes_pdf(session), minutes_filename(session))
 
 
 # ---------------------------------------------------------------- the hearing of one case

@@ -199,6 +199,17 @@ def html_to_pdf(html: str, *, extra_files: dict[Path, str] | None = None) -> byt
         return document.write_pdf(stylesheets=res.stylesheets, font_config=res.font_config)
 
 
+def pdf_response(content: bytes, filename: str):
+    """Send a PDF to open in the browser (inline), under a download name."""
+    from flask import Response
+
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
 def render_pdf(template_name: str, *, extra_files: dict[Path, str] | None = None, **context) -> bytes:
     """Render a Jinja template to PDF bytes (inside an app context)."""
     return html_to_pdf(render_template(template_name, **context), extra_files=extra_files)

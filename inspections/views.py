@@ -32,6 +32,7 @@ from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, enum_choices, show_domain_error
+from core.pdf import pdf_response
 from core.persian import to_persian_digits, today_tehran
 from core.security import allow, public, require
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
@@ -351,11 +352,7 @@ def visit_report(uuid: str):
     from inspections.pdf import report_filename, visit_report_pdf
 
     visit = _visit_or_404(uuid)
-    return Response(
-        visit_report_pdf(visit),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{report_filename(visit)}"'},
-    )
+    return pdf_response(visit_report_pdf(visit), report_filename(visit))
 
 
 @bp.post("/inspections/visits/<uuid>/refer")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -23,6 +22,7 @@ from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
+from core.pdf import pdf_response
 from core.persian import isolate_code, today_tehran
 from core.security import allow, can_reach
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
@@ -550,11 +550,7 @@ def session_minutes(session_id: int):
     from licensing.pdf import minutes_pdf
 
     session = get_or_404(WorkingGroupSession, session_id)
-    return Response(
-        minutes_pdf(session),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="minutes-{session.number}.pdf"'},
-    )
+    return pdf_response(minutes_pdf(session), f"minutes-{session.number}.pdf")
 
 
 # ---------------------------------------------------------------- licences
@@ -641,11 +637,7 @@ def licence_pdf(licence_id: int):
     from licensing.pdf import licence_pdf as render
 
     licence = get_or_404(Licence, licence_id)
-    return Response(
-        render(licence),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="licence-{licence.number}.pdf"'},
-    )
+    return pdf_response(render(licence), f"licence-{licence.number}.pdf")
 
 
 @bp.app_template_global()

@@ -11,6 +11,7 @@ from core.args import MAX_ID, enum_arg, int_arg, page_arg
 from core.dashboard import Panel, dashboard_panel
 from core.errors import DomainError, error_response
 from core.extensions import db
+from core.pdf import pdf_response
 from core.persian import jalali, to_persian_digits
 from core.security import CONTENT_SECURITY_POLICY, allow
 from core.settings import get_setting
@@ -93,11 +94,7 @@ def annual_pdf():
     form = PeriodForm(request.args)
     if not form.validate():
         return error_response(400, "؛ ".join(form.messages))
-    return Response(
-        annual_report_pdf(form.period),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{_filename(form.period, "pdf")}"'},
-    )
+    return pdf_response(annual_report_pdf(form.period), _filename(form.period, "pdf"))
 
 
 # ---------------------------------------------------------------- the records behind a figure
