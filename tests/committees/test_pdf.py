@@ -6,8 +6,6 @@ same way before comparing (as in tests/licensing/test_pdf.py).
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from committees import operations as ops
 from committees.pdf import minutes_pdf
 from core.persian import normalize_for_search, to_persian_digits
 from tests import factories
+from tests.tools import require_tools
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pdf"
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -25,12 +24,7 @@ _BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067
 
 @pytest.fixture
 def poppler():
-    missing = [tool for tool in ("pdftotext", "pdftoppm") if shutil.which(tool) is None]
-    if missing:
-        message = f"poppler-utils is not installed (missing {', '.join(missing)})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; CI must install it (apt-get install poppler-utils)")
-        pytest.skip(message)
+    require_tools("pdftotext", "pdftoppm", package="poppler-utils")
 
 
 def _norm(text: str) -> str:

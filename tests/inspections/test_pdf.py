@@ -7,8 +7,6 @@ Without poppler-utils these tests skip locally and fail in CI (CI=true).
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,18 +18,14 @@ from inspections import operations as ops
 from inspections.pdf import visit_report_html, visit_report_pdf
 from tests import factories
 from tests.inspections import helpers as h
+from tests.tools import require_tools
 
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 @pytest.fixture
 def poppler():
-    missing = [t for t in ("pdftotext", "pdfimages", "pdffonts") if shutil.which(t) is None]
-    if missing:
-        message = f"poppler-utils is not installed (missing {', '.join(missing)})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tools("pdftotext", "pdfimages", "pdffonts", package="poppler-utils")
 
 
 def _run(*args) -> str:
