@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from accounts.models import ApiToken, User
 from core.audit import Actor, log_event
+from core.clock import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import normalize_for_search
@@ -86,7 +87,7 @@ def change_password(user: User, new_password: str, *, actor: User) -> None:
     user.set_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
-    now = datetime.now(UTC)
+    now = utcnow()
     for token in db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
@@ -112,7 +113,7 @@ def authenticate(username: str, password: str, *, address: str | None) -> LoginR
     generic = "نام کاربری یا گذرواژه نادرست است."
     username = (username or "").strip().lower()
     user = db.session.scalar(select(User).where(User.username == username))
-    now = datetime.now(UTC)
+    now = utcnow()
     anonymous = Actor(None, username or "?", "anonymous", address)
     if user is None:
         log_event(

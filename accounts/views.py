@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
@@ -11,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from accounts import operations as ops
 from accounts.forms import LoginForm, PasswordForm, UserForm
 from accounts.models import User
+from core.clock import utcnow
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
@@ -153,9 +153,7 @@ def api_tokens():
             form = TokenForm(formdata=None)
     tokens = db.session.scalars(api_ops.tokens_query(user=current_user)).all()
     response = make_response(
-        render_template(
-            "accounts/api_tokens.html", form=form, tokens=tokens, issued=issued, now=datetime.now(UTC)
-        )
+        render_template("accounts/api_tokens.html", form=form, tokens=tokens, issued=issued, now=utcnow())
     )
     response.headers["Cache-Control"] = "no-store"  # the new token is on this page, once
     return response

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import ApiToken, User
 from core.audit import Actor, acting_as
+from core.clock import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import clean_text, to_persian_digits
@@ -50,7 +51,7 @@ class IssuedToken:
 
 def active_tokens(user: User, now: datetime | None = None) -> Select:
     """The user's tokens that are neither revoked nor expired."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     return select(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now
     )
@@ -63,7 +64,7 @@ def issue_token(user: User, *, name: str | None, actor, address: str | None = No
     name = clean_text(name) or "API"
     if len(name) > NAME_MAX:
         raise DomainError(f"نام توکن حداکثر {to_persian_digits(NAME_MAX)} نویسه است.", field="name")
-    now = datetime.now(UTC)
+    now = utcnow()
     limit = get_setting("security.api_max_tokens_per_user")
     count = db.session.scalar(select(func.count()).select_from(active_tokens(user, now).subquery()))
     if count >= limit:
@@ -96,14 +97,14 @@ def lockout_seconds(username: str) -> int:
     locked = _aware(user.locked_until) if user is not None else None
     if locked is None:
         return 0
-    return max(0, math.ceil((locked - datetime.now(UTC)).total_seconds()))
+    return max(0, math.ceil((locked - utcnow()).total_seconds()))
 
 
 def revoke_token(token: ApiToken, *, actor) -> ApiToken:
     """Revoke a token: calls with it are refused from now on."""
     if token.revoked_at is not None:
         raise DomainError("این توکن پیش‌تر باطل شده است.")
-    token.revoked_at = datetime.now(UTC)
+    token.revoked_at = utcnow()
     token.revoked_by_id = getattr(actor, "id", None)
     db.session.flush()
     return token
@@ -116,7 +117,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     token = db.session.scalar(
         select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_secret(secret))
     )
-    now = datetime.now(UTC)
+    now = utcnow()
     if token is None or not token.is_active_at(now) or not token.user.is_active:
         return None
     return token
@@ -125,12 +126,12 @@ def authenticate_token(secret: str) -> ApiToken | None:
 def needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
     """Whether last_used_at is stale enough to be written again."""
     last = _aware(token.last_used_at)
-    return last is None or (now or datetime.now(UTC)) - last >= LAST_USED_RESOLUTION
+    return last is None or (now or utcnow()) - last >= LAST_USED_RESOLUTION
 
 
 def touch_token(token: ApiToken) -> None:
     """Note that the token was just used (not audited: it is not a change of the record)."""
-    token.last_used_at = datetime.now(UTC)
+    token.last_used_at = utcnow()
     db.session.flush()
 
 
@@ -140,6 +141,6 @@ def tokens_query(*, user: User | None = None, active_only: bool = False) -> Sele
     if user is not None:
         stmt = stmt.where(ApiToken.user_id == user.id)
     if active_only:
-        now = datetime.now(UTC)
+        now = utcnow()
         stmt = stmt.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
     return stmt

@@ -11,7 +11,8 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from api import bp
 from api.fields import DateIn, QueryInt, Schema
-from core.persian import format_jalali, jalali, today_tehran
+from core.clock import today_tehran
+from core.persian import format_jalali, jalali
 from core.security import allow
 from reports.operations import Period, annual_report
 from reports.permissions import VIEW_REPORTS

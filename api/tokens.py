@@ -8,8 +8,6 @@ DELETE /api/v1/tokens/<id>          revoke: 200 · 403 not yours · 404 · 409 a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import request
 from flask_login import current_user
 from marshmallow import fields
@@ -21,6 +19,7 @@ from api import operations as ops
 from api.fields import Bool, JalaliOf, Nested, QueryInt, Schema, Str, UtcDateTime
 from api.permissions import OWN_TOKENS, can_revoke_token, can_see_all_tokens
 from api.schemas import PageArgs, UserBrief, page_schema, paginate
+from core.clock import utcnow
 from core.db import get_or_404
 from core.extensions import db
 from core.security import allow, public, require
@@ -52,9 +51,7 @@ class TokenOut(Schema):
     last_used_at_jalali = JalaliOf("last_used_at")
     revoked_at = UtcDateTime(allow_none=True)
     revoked_at_jalali = JalaliOf("revoked_at")
-    active = fields.Function(
-        lambda token: token.is_active_at(datetime.now(UTC)), metadata={"type": "boolean"}
-    )
+    active = fields.Function(lambda token: token.is_active_at(utcnow()), metadata={"type": "boolean"})
 
 
 class TokenCreated(Schema):

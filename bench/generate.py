@@ -21,9 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 import jdatetime
 from sqlalchemy import JSON, Connection, select, text
 
+from core.clock import today_tehran
 from core.extensions import db
 from core.forms import complete_national_id
-from core.persian import normalize_for_search, today_tehran
+from core.persian import normalize_for_search
 
 SEED = 8_000_000
 BATCH = 20_000

@@ -8,8 +8,9 @@ from flask.cli import AppGroup
 
 from committees import operations as ops
 from core.audit import SYSTEM, acting_as
+from core.clock import today_tehran
 from core.extensions import db
-from core.persian import parse_jalali, today_tehran
+from core.persian import parse_jalali
 
 committees_cli = AppGroup("committees", help="Violations committee jobs.")
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from accounts.models import User
 from committees import operations as ops
 from committees.models import CaseSource, CommitteeMember, ViolationType
+from core.clock import today_tehran
 from core.extensions import db
-from core.persian import today_tehran
 from core.security import Role
 from licensing import operations as licensing_ops
 from licensing.models import Licence, LicenceStatus

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
-from core.db import Base, TimestampMixin, VersionMixin, utcnow
+from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
 from core.persian import format_number, to_persian_digits
 from licensing.models import Licence
 from registry.models import Site
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class Severity(StrEnum):
@@ -204,7 +200,7 @@ class ViolationType(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    severity: Mapped[Severity] = mapped_column(_enum(Severity), default=Severity.MEDIUM)
+    severity: Mapped[Severity] = mapped_column(enum_type(Severity), default=Severity.MEDIUM)
     ladder: Mapped[list] = mapped_column(JSON)
     lookback_days: Mapped[int] = mapped_column(default=365)
     legal_basis: Mapped[str | None] = mapped_column(Text)
@@ -239,8 +235,8 @@ class Case(TimestampMixin, VersionMixin, Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"), index=True)
-    source: Mapped[CaseSource] = mapped_column(_enum(CaseSource))
-    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.OPEN)
+    source: Mapped[CaseSource] = mapped_column(enum_type(CaseSource))
+    state: Mapped[CaseState] = mapped_column(enum_type(CaseState), default=CaseState.OPEN)
     opened_on: Mapped[date] = mapped_column(index=True)
     # The offence date used for the ladder's look-back (the visit's date or the complaint's).
     offence_on: Mapped[date]
@@ -433,16 +429,16 @@ class Ruling(TimestampMixin, VersionMixin, Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("committee_sessions.id"), index=True)
     ruled_on: Mapped[date] = mapped_column(index=True)
-    penalty: Mapped[PenaltyKind] = mapped_column(_enum(PenaltyKind))
+    penalty: Mapped[PenaltyKind] = mapped_column(enum_type(PenaltyKind))
     suspension_days: Mapped[int | None]
     suspension_until: Mapped[date | None]
     fine_amount: Mapped[int | None] = mapped_column(BigInteger)
-    fine_status: Mapped[FineStatus | None] = mapped_column(_enum(FineStatus))
+    fine_status: Mapped[FineStatus | None] = mapped_column(enum_type(FineStatus))
     fine_paid_on: Mapped[date | None]
     violations_found: Mapped[list] = mapped_column(JSON)  # violation type codes
     legal_basis: Mapped[str] = mapped_column(Text)
     reasoning: Mapped[str] = mapped_column(Text)
-    state: Mapped[RulingState] = mapped_column(_enum(RulingState), default=RulingState.ISSUED)
+    state: Mapped[RulingState] = mapped_column(enum_type(RulingState), default=RulingState.ISSUED)
     served_on: Mapped[date | None]
     appeal_deadline: Mapped[date | None]
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("rulings.id"))
@@ -473,7 +469,7 @@ class Vote(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"))
-    choice: Mapped[VoteChoice] = mapped_column(_enum(VoteChoice))
+    choice: Mapped[VoteChoice] = mapped_column(enum_type(VoteChoice))
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[CommitteeSession] = relationship(back_populates="votes")
@@ -495,7 +491,7 @@ class Appeal(TimestampMixin, Base):
     filed_on: Mapped[date]
     grounds: Mapped[str] = mapped_column(Text)
     decided_on: Mapped[date | None]
-    outcome: Mapped[AppealOutcome | None] = mapped_column(_enum(AppealOutcome))
+    outcome: Mapped[AppealOutcome | None] = mapped_column(enum_type(AppealOutcome))
     decision_reasoning: Mapped[str | None] = mapped_column(Text)
     new_ruling_id: Mapped[int | None] = mapped_column(ForeignKey("rulings.id"))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,9 @@ from committees.models import (
     penalty_text,
 )
 from core.audit import because
+from core.clock import today_tehran, utcnow
 from core.counters import next_value
+from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import (
@@ -63,7 +65,6 @@ from core.persian import (
     normalize_for_search,
     search_terms,
     to_persian_digits,
-    today_tehran,
 )
 from core.settings import get_setting
 from licensing import operations as licensing_ops
@@ -104,10 +105,6 @@ def _insert_unique(row, message: str, *, field_name: str | None = None) -> None:
             db.session.add(row)
     except IntegrityError as exc:
         raise DomainError(message, field=field_name) from exc
-
-
-def _actor_id(actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 def _year(day: date) -> int:
@@ -911,7 +908,7 @@ def record_vote(
         db.session.expire(session, ["votes"])
     else:
         vote.choice = choice
-        vote.cast_at = datetime.now(UTC)
+        vote.cast_at = utcnow()
         db.session.flush()
     return vote
 
@@ -1064,7 +1061,7 @@ def close_session(session: CommitteeSession, *, actor) -> CommitteeSession:
     if not session.attendance:
         raise DomainError("حاضران جلسه ثبت نشده‌اند.")
     session.closed = True
-    session.closed_at = datetime.now(UTC)
+    session.closed_at = utcnow()
     db.session.flush()
     return session
 
@@ -1075,7 +1072,7 @@ def add_correction(session: CommitteeSession, text: str, *, actor) -> SessionCor
         raise DomainError("جلسه هنوز باز است؛ خود سوابق جلسه را ویرایش کنید.")
     text = _required(text, "متن اصلاحیه را بنویسید.", "text", LIMITS["text"])
     with because(text):
-        correction = SessionCorrection(session=session, text=text, recorded_by_id=_actor_id(actor))
+        correction = SessionCorrection(session=session, text=text, recorded_by_id=actor_id(actor))
         db.session.add(correction)
         db.session.flush()
     return correction

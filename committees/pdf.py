@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import render_template
-from sqlalchemy import select
 
 from committees import operations as ops
 from committees.models import Case, CommitteeMember, CommitteeSession, Ruling, VoteChoice
-from core.extensions import db
 from core.pdf import html_to_pdf
 from licensing.pdf import issuer_name, weekday_name
-from registry.models import Province
+from registry.operations import province_name
 
 
 @dataclass
@@ -32,8 +30,7 @@ def _province(session: CommitteeSession) -> str | None:
         county = item.case.site.county
         if county is not None:
             return county.province.name
-    names = db.session.scalars(select(Province.name).limit(2)).all()
-    return names[0] if len(names) == 1 else None
+    return province_name()
 
 
 def _case_minutes(session: CommitteeSession, item) -> CaseMinutes:

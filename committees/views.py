@@ -63,13 +63,14 @@ from committees.models import (
 from committees.permissions import CATALOGUE, MANAGE, MEMBERS, OWN_VOTE, VIEW_CASES, VIEW_SESSIONS
 from core.args import enum_arg, int_arg, page_arg
 from core.audit import history
+from core.clock import today_tehran
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
 from core.pdf import pdf_response
-from core.persian import isolate_code, to_persian_digits, today_tehran
+from core.persian import isolate_code, to_persian_digits
 from core.security import Role, allow
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from registry import operations as registry_ops

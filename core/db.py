@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from flask import abort
-from sqlalchemy import DateTime, Integer, MetaData, event
+from sqlalchemy import DateTime, Enum, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
+from core.clock import utcnow
 from core.persian import persian_collation
 
 NAMING_CONVENTION = {
@@ -26,9 +27,14 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    """The current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
+def actor_id(actor) -> int | None:
+    """The id of the acting user, or None for the system (jobs, imports, demo)."""
+    return getattr(actor, "id", None)
+
+
+def enum_type(enum_cls) -> Enum:
+    """A StrEnum stored as its values in a short string column (no native database enum)."""
+    return Enum(enum_cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class Base(DeclarativeBase):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request, url_for
 
-from core import persian
+from core import clock, persian
 from core.security import Role, can_reach, has_role
 
 
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         has_role=has_role,
         Role=Role,
         url_with=url_with,
-        today_jalali=lambda: persian.format_jalali_long(persian.today_tehran()),
+        today_jalali=lambda: persian.format_jalali_long(clock.today_tehran()),
         reachable=lambda items: [(e, label) for e, label in items if can_reach(e)],
     )
     register_label_helpers(app)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import jdatetime
 from persiantools import characters, digits
 
-TEHRAN = ZoneInfo("Asia/Tehran")
+from core.clock import TEHRAN
 
 ZWNJ = "\u200c"
 # Zero-width and direction marks that real Persian text carries and search must ignore.
@@ -205,11 +204,6 @@ def jalali_year_bounds(year: int) -> tuple[date, date]:
     first = jdatetime.date(year, 1, 1).togregorian()
     last_day = 30 if jdatetime.date(year, 1, 1).isleap() else 29
     return first, jdatetime.date(year, 12, last_day).togregorian()
-
-
-def today_tehran() -> date:
-    """Today's date in Tehran."""
-    return datetime.now(TEHRAN).date()
 
 
 # ---------------------------------------------------------------- Persian alphabetical order

@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from accounts.models import User
+from core.clock import today_tehran
 from core.geo import distance_m
-from core.persian import jalali_year_bounds, today_tehran
+from core.persian import jalali_year_bounds
 from core.security import Role
 from inspections import operations as ops
 from inspections.models import AnswerType

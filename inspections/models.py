@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -19,13 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from committees.models import Severity, ViolationType
-from core.db import Base, TimestampMixin, utcnow
+from core.db import Base, TimestampMixin, enum_type, utcnow
 from licensing.models import VisitRequest
 from registry.models import OFFICE_KINDS, Site, SiteKind
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class VisitPurpose(StrEnum):
@@ -120,8 +115,8 @@ class Checklist(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("purpose", "site_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[VisitPurpose] = mapped_column(_enum(VisitPurpose))
-    site_kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind))
+    purpose: Mapped[VisitPurpose] = mapped_column(enum_type(VisitPurpose))
+    site_kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind))
     title: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -169,8 +164,8 @@ class ChecklistItem(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(String(300))
-    answer_type: Mapped[AnswerType] = mapped_column(_enum(AnswerType))
-    severity: Mapped[Severity] = mapped_column(_enum(Severity), default=Severity.MEDIUM)
+    answer_type: Mapped[AnswerType] = mapped_column(enum_type(AnswerType))
+    severity: Mapped[Severity] = mapped_column(enum_type(Severity), default=Severity.MEDIUM)
     # The violation a failed answer points to (the committee's catalogue), if any.
     violation_type_id: Mapped[int | None] = mapped_column(ForeignKey("violation_types.id"))
     required: Mapped[bool] = mapped_column(default=True)
@@ -209,7 +204,7 @@ class Visit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    purpose: Mapped[VisitPurpose] = mapped_column(_enum(VisitPurpose))
+    purpose: Mapped[VisitPurpose] = mapped_column(enum_type(VisitPurpose))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     visit_request_id: Mapped[int | None] = mapped_column(ForeignKey("visit_requests.id"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_assignments.id"), index=True)
@@ -237,7 +232,7 @@ class Visit(Base):
     person_met: Mapped[str | None] = mapped_column(String(150))
     person_met_role: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
-    verdict: Mapped[Verdict | None] = mapped_column(_enum(Verdict))
+    verdict: Mapped[Verdict | None] = mapped_column(enum_type(Verdict))
     failed_count: Mapped[int] = mapped_column(default=0)
     # SHA-256 of the canonical JSON the tablet sent: the same UUID must come with the same hash.
     payload_hash: Mapped[str] = mapped_column(String(64))
@@ -296,7 +291,7 @@ class VisitAnswer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
-    choice: Mapped[Choice | None] = mapped_column(_enum(Choice))
+    choice: Mapped[Choice | None] = mapped_column(enum_type(Choice))
     number: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
@@ -362,9 +357,11 @@ class Assignment(TimestampMixin, Base):
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     visit_request_id: Mapped[int | None] = mapped_column(ForeignKey("visit_requests.id"), index=True)
-    purpose: Mapped[VisitPurpose] = mapped_column(_enum(VisitPurpose))
+    purpose: Mapped[VisitPurpose] = mapped_column(enum_type(VisitPurpose))
     planned_on: Mapped[date]
-    state: Mapped[AssignmentState] = mapped_column(_enum(AssignmentState), default=AssignmentState.PLANNED)
+    state: Mapped[AssignmentState] = mapped_column(
+        enum_type(AssignmentState), default=AssignmentState.PLANNED
+    )
     note: Mapped[str | None] = mapped_column(Text)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -23,17 +23,17 @@ from accounts.models import User
 from committees import operations as committee_ops
 from committees.models import Case, Severity, ViolationType
 from core.args import MAX_ID
+from core.clock import TEHRAN, today_tehran, utcnow
+from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
 from core.geo import distance_m
 from core.persian import (
-    TEHRAN,
     clean_text,
     format_jalali,
     format_jalali_datetime,
     format_number,
     to_persian_digits,
-    today_tehran,
 )
 from core.security import Role
 from core.settings import get_setting
@@ -54,11 +54,6 @@ from inspections.models import (
 from licensing import operations as licensing_ops
 from licensing.models import VisitRequest, VisitRequestState
 from registry.models import BANK_KINDS, Site, SiteKind, SiteStatus
-
-
-def _actor_id(actor) -> int | None:
-    return getattr(actor, "id", None)
-
 
 # ---------------------------------------------------------------- errors the API tells apart
 
@@ -199,7 +194,7 @@ def _add_version(
 ) -> ChecklistVersion:
     number = (checklist.current_version.number + 1) if checklist.current_version else 1
     version = ChecklistVersion(
-        checklist=checklist, number=number, note=clean_text(note) or None, created_by_id=_actor_id(actor)
+        checklist=checklist, number=number, note=clean_text(note) or None, created_by_id=actor_id(actor)
     )
     db.session.add(version)
     for position, item in enumerate(items, start=1):
@@ -628,7 +623,7 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
             assignment = db.session.get(Assignment, payload["assignment_id"])
             if assignment is None:
                 check.add("assignment_id", "مأموریت بازدید یافت نشد.")
-            elif assignment.inspector_id != _actor_id(actor) and getattr(actor, "role", None) != Role.ADMIN:
+            elif assignment.inspector_id != actor_id(actor) and getattr(actor, "role", None) != Role.ADMIN:
                 # Reassigned while the tablet was offline: keep the visit, leave the other
                 # inspector's assignment alone.
                 assignment = None
@@ -639,7 +634,7 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
     texts = {key: _text(check, payload, key) for key in ("person_met", "person_met_role", "notes")}
     check.raise_if_any()
 
-    received_at = datetime.now(UTC)
+    received_at = utcnow()
     clock_ahead = max(started_at, saved_at) > received_at + CLOCK_TOLERANCE
     day_source = received_at if clock_ahead else started_at
     reference = reference_point(purpose, target.site, target.request)
@@ -652,7 +647,7 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
         # By id: the Assignment.visits backref must not see a visit that is not in the session.
         assignment_id=assignment.id if assignment else None,
         checklist_version=version,
-        inspector_id=_actor_id(actor),
+        inspector_id=actor_id(actor),
         started_at=started_at,
         device_saved_at=saved_at,
         received_at=received_at,
@@ -680,7 +675,7 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
 
 
 def _same_or_conflict(existing: Visit, digest: str, actor) -> Visit:
-    if existing.payload_hash != digest or existing.inspector_id != _actor_id(actor):
+    if existing.payload_hash != digest or existing.inspector_id != actor_id(actor):
         raise VisitConflict(existing)
     return existing
 
@@ -823,7 +818,7 @@ def store_photo(visit: Visit, sha256: str, content: bytes, *, actor) -> tuple[Vi
     storage_key = f"{sha256}{extension}"
     _write_once(photo_directory() / storage_key, content)
     photo.content_type, photo.size, photo.storage_key = content_type, len(content), storage_key
-    photo.received_at = datetime.now(UTC)
+    photo.received_at = utcnow()
     visit.complete = all(p.arrived for p in visit.photos)
     db.session.flush()
     return photo, True
@@ -1086,7 +1081,7 @@ def assign_visit(
         purpose=purpose,
         planned_on=planned_on,
         note=clean_text(note) or None,
-        assigned_by_id=_actor_id(actor),
+        assigned_by_id=actor_id(actor),
     )
     db.session.add(assignment)
     db.session.flush()
@@ -1118,7 +1113,7 @@ def assignments_for(
         stmt = stmt.where(Assignment.planned_on == day)
     if state is not None:
         stmt = stmt.where(Assignment.state == state)
-    own_first = case((Assignment.inspector_id == _actor_id(viewer), 0), else_=1)
+    own_first = case((Assignment.inspector_id == actor_id(viewer), 0), else_=1)
     return stmt.order_by(own_first, Assignment.planned_on, Assignment.id)
 
 
@@ -1215,7 +1210,7 @@ def offline_bundle(inspector: User) -> dict[str, Any]:
     sites.update({r.site.id: r.site for r in requests if r.site is not None})
     checklists = [c for c in checklists_in_order() if c.active and c.current_version]
     return {
-        "generated_at": datetime.now(UTC).isoformat(),
+        "generated_at": utcnow().isoformat(),
         "user_id": inspector.id,
         "purposes": [
             {

@@ -27,13 +27,14 @@ from sqlalchemy import select
 
 from committees.models import ViolationType
 from core.args import int_arg, page_arg
+from core.clock import today_tehran
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, enum_choices, show_domain_error
 from core.pdf import pdf_response
-from core.persian import to_persian_digits, today_tehran
+from core.persian import to_persian_digits
 from core.security import allow, public, require
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from inspections import operations as ops

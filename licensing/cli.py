@@ -6,8 +6,9 @@ import click
 from flask.cli import AppGroup
 
 from core.audit import SYSTEM, acting_as
+from core.clock import today_tehran
 from core.extensions import db
-from core.persian import parse_jalali, today_tehran
+from core.persian import parse_jalali
 from licensing import operations as ops
 
 licensing_cli = AppGroup("licensing", help="Licensing jobs.")

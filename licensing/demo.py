@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
+from core.clock import today_tehran
 from core.counters import next_value
 from core.forms import complete_national_id
-from core.persian import jalali_year_bounds, today_tehran
+from core.persian import jalali_year_bounds
 from licensing import operations as ops
 from licensing.models import (
     AgendaItem,

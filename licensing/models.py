@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, TimestampMixin, VersionMixin, utcnow
+from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
 from registry.models import County, LocalityType, Person, Site, SiteKind
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class ApplicationKind(StrEnum):
@@ -155,7 +151,7 @@ class DocumentType(Base):
     __table_args__ = (UniqueConstraint("kind", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind))
+    kind: Mapped[ApplicationKind] = mapped_column(enum_type(ApplicationKind))
     code: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     required: Mapped[bool] = mapped_column(default=True)
@@ -191,10 +187,10 @@ class Application(TimestampMixin, VersionMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind))
-    office_kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind))
+    kind: Mapped[ApplicationKind] = mapped_column(enum_type(ApplicationKind))
+    office_kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind))
     state: Mapped[ApplicationState] = mapped_column(
-        _enum(ApplicationState), default=ApplicationState.RECEIVED
+        enum_type(ApplicationState), default=ApplicationState.RECEIVED
     )
     applicant_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     # The licence acted on (transfer, renewal, address change) and its office.
@@ -206,7 +202,7 @@ class Application(TimestampMixin, VersionMixin, Base):
     office_name: Mapped[str | None] = mapped_column(String(200))
     county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"))
     locality: Mapped[str | None] = mapped_column(String(100))
-    locality_type: Mapped[LocalityType | None] = mapped_column(_enum(LocalityType))
+    locality_type: Mapped[LocalityType | None] = mapped_column(enum_type(LocalityType))
     address: Mapped[str | None] = mapped_column(Text)
     postal_code: Mapped[str | None] = mapped_column(String(10))
     lat: Mapped[float | None]
@@ -244,8 +240,8 @@ class ApplicationStep(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    from_state: Mapped[ApplicationState | None] = mapped_column(_enum(ApplicationState))
-    to_state: Mapped[ApplicationState] = mapped_column(_enum(ApplicationState))
+    from_state: Mapped[ApplicationState | None] = mapped_column(enum_type(ApplicationState))
+    to_state: Mapped[ApplicationState] = mapped_column(enum_type(ApplicationState))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(150))
@@ -314,7 +310,7 @@ class VisitRequest(TimestampMixin, Base):
     address: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date]
     state: Mapped[VisitRequestState] = mapped_column(
-        _enum(VisitRequestState), default=VisitRequestState.REQUESTED
+        enum_type(VisitRequestState), default=VisitRequestState.REQUESTED
     )
     passed: Mapped[bool | None]
     result_notes: Mapped[str | None] = mapped_column(Text)
@@ -344,14 +340,14 @@ class Licence(TimestampMixin, VersionMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
-    office_kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind))
+    office_kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     previous_licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
     issued_on: Mapped[date] = mapped_column(index=True)
     expires_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[LicenceStatus] = mapped_column(_enum(LicenceStatus), default=LicenceStatus.ACTIVE)
+    status: Mapped[LicenceStatus] = mapped_column(enum_type(LicenceStatus), default=LicenceStatus.ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(Text)
     suspended_until: Mapped[date | None]
     # Snapshot printed on the certificate.
@@ -423,7 +419,7 @@ class AgendaItem(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("wg_sessions.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    decision: Mapped[ApplicationState | None] = mapped_column(_enum(ApplicationState))
+    decision: Mapped[ApplicationState | None] = mapped_column(enum_type(ApplicationState))
     reasons: Mapped[str | None] = mapped_column(Text)
 
     session: Mapped[WorkingGroupSession] = relationship(back_populates="items")

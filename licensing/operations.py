@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from core.audit import because
+from core.clock import today_tehran, utcnow
 from core.counters import next_value
+from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import (
@@ -26,7 +28,6 @@ from core.persian import (
     normalize_for_search,
     search_terms,
     to_persian_digits,
-    today_tehran,
 )
 from core.settings import definitions as setting_definitions
 from core.settings import get_setting
@@ -52,10 +53,6 @@ from registry import operations as registry_ops
 from registry.models import OFFICE_KINDS, Education, LocalityType, Person, Site, SiteKind, SiteStatus
 
 S = ApplicationState
-
-
-def _actor_id(actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 def _actor_name(actor) -> str:
@@ -175,7 +172,7 @@ def _record_step(application: Application, from_state, to_state, actor, note=Non
             application=application,
             from_state=from_state,
             to_state=to_state,
-            actor_id=_actor_id(actor),
+            actor_id=actor_id(actor),
             actor_name=_actor_name(actor),
             note=note,
         )
@@ -302,7 +299,7 @@ def add_document(
         size=len(content),
         sha256=digest,
         storage_key=storage_key,
-        uploaded_by_id=_actor_id(actor),
+        uploaded_by_id=actor_id(actor),
     )
     db.session.add(document)
     db.session.flush()
@@ -609,7 +606,7 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
         raise DomainError("این شرط پیش‌تر نادیده گرفته شده است.", field="check_code")
     with because(reason):
         override = CheckOverride(
-            application=application, check_code=code, reason=reason, actor_id=_actor_id(actor)
+            application=application, check_code=code, reason=reason, actor_id=actor_id(actor)
         )
         db.session.add(override)
         db.session.flush()
@@ -666,7 +663,7 @@ def request_site_visit(
         lon=lon,
         address=address,
         due_on=due_on or today_tehran() + timedelta(days=get_setting("licensing.site_visit_due_days")),
-        requested_by_id=_actor_id(actor),
+        requested_by_id=actor_id(actor),
     )
     db.session.add(visit)
     db.session.flush()
@@ -680,7 +677,7 @@ def record_visit_result(visit: VisitRequest, *, passed: bool, notes: str, actor)
     visit.state = VisitRequestState.DONE
     visit.passed = passed
     visit.result_notes = clean_text(notes) or None
-    visit.completed_at = datetime.now(UTC)
+    visit.completed_at = utcnow()
     db.session.flush()
     if visit.application is not None and visit.application.state == S.SITE_VISIT_REQUESTED:
         verdict = "تأیید شد" if passed else "تأیید نشد"

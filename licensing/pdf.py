@@ -19,7 +19,7 @@ from licensing.models import (
     LicenceStatus,
     WorkingGroupSession,
 )
-from registry.models import Province
+from registry.operations import province_name
 
 # date.weekday(): Monday is 0.
 WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
@@ -108,8 +108,7 @@ def _session_province(session: WorkingGroupSession) -> str | None:
         name = _application_province(item.application)
         if name:
             return name
-    names = db.session.scalars(select(Province.name).limit(2)).all()
-    return names[0] if len(names) == 1 else None
+    return province_name()
 
 
 def agenda_row(item: AgendaItem) -> dict:

@@ -15,8 +15,9 @@ from flask import Blueprint, make_response, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from core.clock import today_tehran
 from core.extensions import db
-from core.persian import format_jalali, today_tehran
+from core.persian import format_jalali
 from core.security import public
 from licensing.models import Licence, LicenceStatus
 from registry.models import Site

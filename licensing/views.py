@@ -17,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.args import enum_arg, page_arg
+from core.clock import today_tehran
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
 from core.pdf import pdf_response
-from core.persian import isolate_code, today_tehran
+from core.persian import isolate_code
 from core.security import allow, can_reach
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from licensing import operations as ops

@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, TimestampMixin, VersionMixin, utcnow
+from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
 from core.persian import normalize_for_search
 
 
 def county_key(name: str | None) -> str:
     """County names match whether their parts are joined by ZWNJ, a space or nothing."""
     return normalize_for_search(name).replace(" ", "")
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class SiteKind(StrEnum):
@@ -167,7 +163,7 @@ class Person(TimestampMixin, VersionMixin, Base):
     name_norm: Mapped[str] = mapped_column(String(170), index=True)
     birth_date: Mapped[date | None]
     mobile: Mapped[str | None] = mapped_column(String(11))
-    education: Mapped[Education | None] = mapped_column(_enum(Education))
+    education: Mapped[Education | None] = mapped_column(enum_type(Education))
     field_of_study: Mapped[str | None] = mapped_column(String(120))
 
     sites: Mapped[list[Site]] = relationship(back_populates="operator")
@@ -218,20 +214,20 @@ class Site(TimestampMixin, VersionMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind))
+    kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind))
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_norm: Mapped[str] = mapped_column(String(200), index=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"))
     locality: Mapped[str] = mapped_column(String(100))
-    locality_type: Mapped[LocalityType] = mapped_column(_enum(LocalityType))
+    locality_type: Mapped[LocalityType] = mapped_column(enum_type(LocalityType))
     address: Mapped[str] = mapped_column(Text)
     address_norm: Mapped[str] = mapped_column(Text)
     postal_code: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
     lat: Mapped[float | None]
     lon: Mapped[float | None]
-    status: Mapped[SiteStatus] = mapped_column(_enum(SiteStatus), default=SiteStatus.ACTIVE)
+    status: Mapped[SiteStatus] = mapped_column(enum_type(SiteStatus), default=SiteStatus.ACTIVE)
     status_since: Mapped[date | None]
     established_on: Mapped[date | None]
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
@@ -265,7 +261,7 @@ class SiteStatusChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
-    status: Mapped[SiteStatus] = mapped_column(_enum(SiteStatus))
+    status: Mapped[SiteStatus] = mapped_column(enum_type(SiteStatus))
     effective_on: Mapped[date]
     reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

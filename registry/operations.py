@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from core.db import fa_sorted
+from core.clock import today_tehran
+from core.db import actor_id, fa_sorted
 from core.errors import STALE_MESSAGE, DomainError
 from core.extensions import db
 from core.forms import valid_national_id
@@ -21,7 +22,6 @@ from core.persian import (
     normalize_for_search,
     search_terms,
     to_persian_digits,
-    today_tehran,
 )
 from registry.models import (
     BANK_KINDS,
@@ -151,6 +151,12 @@ def search_people(query: str | None = None) -> Select:
 # ---------------------------------------------------------------- counties
 
 
+def province_name() -> str | None:
+    """The province's name when the database holds exactly one province (the usual installation)."""
+    names = db.session.scalars(select(Province.name).limit(2)).all()
+    return names[0] if len(names) == 1 else None
+
+
 def get_or_create_province(name: str, code: str) -> Province:
     province = db.session.scalar(select(Province).where(Province.code == code))
     if province is None:
@@ -269,7 +275,7 @@ def create_site(data: dict[str, Any], *, actor, status: SiteStatus = SiteStatus.
             status=status,
             effective_on=site.status_since,
             reason="ثبت در سامانه",
-            recorded_by_id=_actor_id(actor),
+            recorded_by_id=actor_id(actor),
         )
     )
     db.session.flush()
@@ -346,15 +352,11 @@ def change_site_status(
             status=status,
             effective_on=effective_on,
             reason=reason,
-            recorded_by_id=_actor_id(actor),
+            recorded_by_id=actor_id(actor),
         )
     )
     db.session.flush()
     return site
-
-
-def _actor_id(actor) -> int | None:
-    return getattr(actor, "id", None)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from committees.models import (
     ViolationType,
 )
 from core.args import MAX_ID
+from core.clock import today_tehran
 from core.db import fa_sorted
 from core.errors import DomainError
 from core.extensions import db
@@ -42,7 +43,6 @@ from core.persian import (
     jalali_year_bounds,
     to_latin_digits,
     to_persian_digits,
-    today_tehran,
 )
 from inspections.models import Visit, VisitPurpose
 from licensing.models import (
@@ -55,7 +55,8 @@ from licensing.models import (
     VisitRequest,
     WorkingGroupSession,
 )
-from registry.models import OFFICE_KINDS, County, Province, Site, SiteKind, SiteStatus, SiteStatusChange
+from registry.models import OFFICE_KINDS, County, Site, SiteKind, SiteStatus, SiteStatusChange
+from registry.operations import province_name
 from reports import models  # noqa: F401  (the reports' indexes, declared on the tables' metadata)
 
 # The oldest and newest years the report accepts (the date helpers' own range).
@@ -728,11 +729,6 @@ def _and_list(parts: list[str], last: str = " و ") -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return "، ".join(parts[:-1]) + last + parts[-1]
-
-
-def province_name() -> str | None:
-    names = db.session.scalars(select(Province.name).limit(2)).all()
-    return names[0] if len(names) == 1 else None
 
 
 def summary(report: dict[str, Any], period: Period) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template
 
+from core.clock import today_tehran
 from core.pdf import html_to_pdf
-from core.persian import today_tehran
 from licensing.models import ApplicationKind, ApplicationState
 from licensing.pdf import issuer_name
 from registry.models import OFFICE_KINDS, SiteKind

@@ -7,6 +7,7 @@ import itertools
 import iranian_national_code
 
 from accounts import operations as account_ops
+from core.clock import today_tehran
 from core.extensions import db
 from core.forms import complete_national_id
 from core.security import Role
@@ -93,7 +94,6 @@ def attach_all_documents(application) -> None:
 
 def approve(application, *, held_on=None):
     """Take an application through review and a working-group approval."""
-    from datetime import date
 
     from licensing import operations as lic_ops
     from licensing.models import ApplicationState
@@ -105,7 +105,7 @@ def approve(application, *, held_on=None):
         if check.blocking and check.overridable:
             lic_ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None)
     lic_ops.transition(application, ApplicationState.READY_FOR_WG, actor=None)
-    session = lic_ops.schedule_session(held_on or date.today(), place="سالن جلسات", actor=None)
+    session = lic_ops.schedule_session(held_on or today_tehran(), place="سالن جلسات", actor=None)
     lic_ops.add_attendee(session, full_name="مجتبی صارمی", organisation="اداره کل ارتباطات", actor=None)
     item = lic_ops.add_to_agenda(session, application, actor=None)
     lic_ops.record_decision(item, ApplicationState.APPROVED, "شرایط احراز شده است.", actor=None)

@@ -3,7 +3,7 @@ votes, recusal, a member's own vote), the ruling's service, fine and appeal; who
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api import operations as token_ops
 from committees import operations as committee_ops
 from committees.models import Case, CaseState, Ruling, RulingState
+from core.clock import today_tehran
 from core.security import Role
 from licensing.models import LicenceStatus
 from tests import factories
@@ -258,7 +259,11 @@ def test_rulings_are_served_fined_and_paid(secretary, office, db):
     assert_json_error(
         secretary.post(
             f"{url}/appeals/999999/decision",
-            json={"outcome": "confirmed", "decided_on": date.today().isoformat(), "decision_reasoning": "x"},
+            json={
+                "outcome": "confirmed",
+                "decided_on": today_tehran().isoformat(),
+                "decision_reasoning": "x",
+            },
         ),
         404,
     )

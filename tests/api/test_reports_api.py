@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from core.persian import jalali, today_tehran
+from core.clock import today_tehran
+from core.persian import jalali
 from core.security import Role
 from registry.models import SiteKind
 from tests import factories

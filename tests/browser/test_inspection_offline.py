@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from core.persian import today_tehran
+from core.clock import today_tehran
 from core.security import Role
 from inspections import operations as ops
 from inspections.models import Visit, VisitPhoto

@@ -21,7 +21,8 @@ from committees.models import (
     ViolationType,
     Vote,
 )
-from core.persian import format_jalali, today_tehran
+from core.clock import today_tehran
+from core.persian import format_jalali
 from core.security import Role, route_policy
 from licensing.models import LicenceStatus
 from tests import factories

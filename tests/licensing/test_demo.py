@@ -1,8 +1,7 @@
-from datetime import date
-
 from sqlalchemy import func, select
 
 from core.audit import verify_chain
+from core.clock import today_tehran
 from core.persian import jalali_year_bounds
 from licensing.demo import seed_licensing_demo
 from licensing.models import (
@@ -45,7 +44,9 @@ def test_licensing_demo_tells_the_story_of_1401(db):
     statuses = set(db.session.scalars(select(Licence.status)).all())
     assert {LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED, LicenceStatus.REVOKED} <= statuses
     every_active_valid = db.session.scalar(
-        select(func.count()).where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < date.today())
+        select(func.count()).where(
+            Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < today_tehran()
+        )
     )
     assert every_active_valid == 0
     assert verify_chain(db.session).ok

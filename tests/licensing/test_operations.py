@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.audit import AuditEvent
+from core.clock import today_tehran
 from core.errors import DomainError
 from core.settings import set_setting
 from licensing import operations as ops
@@ -477,7 +478,7 @@ def test_applicant_degree_and_premises_area_are_checked(db):
 
 def test_received_date_cannot_be_in_the_future(db):
     with pytest.raises(DomainError) as err:
-        _new_application(received_on=date.today() + timedelta(days=2))
+        _new_application(received_on=today_tehran() + timedelta(days=2))
     assert err.value.field == "received_on"
 
 

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import segno
 
-from core.persian import format_jalali, to_persian_digits, today_tehran
+from core.clock import today_tehran
+from core.persian import format_jalali, to_persian_digits
 from licensing import operations as ops
 from licensing.models import LicenceStatus
 from licensing.pdf import licence_html, licence_pdf, verify_url

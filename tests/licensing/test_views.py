@@ -4,8 +4,10 @@ import io
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
+from core.clock import today_tehran
 from core.persian import to_persian_digits
 from core.security import Role
 from licensing import operations as ops
@@ -224,7 +226,7 @@ def test_inbox_marks_overdue_and_filters(client, login_as, db):
 
 def test_licence_lists_and_site_history(client, login_as, db):
     login_as(Role.LICENSING)
-    licence = factories.make_licence(issued_on=date.today().replace(year=date.today().year - 5))
+    licence = factories.make_licence(issued_on=today_tehran() - relativedelta(years=5))
     db.session.commit()
     expiring = client.get("/licences?expiring=1").get_data(as_text=True)
     assert to_persian_digits(licence.office_name) in expiring

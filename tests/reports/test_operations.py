@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from core.clock import today_tehran
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import jalali_year_bounds, today_tehran
+from core.persian import jalali_year_bounds
 from licensing import operations as lic_ops
 from licensing.models import ApplicationKind
 from registry.models import SiteKind
@@ -208,16 +209,23 @@ def test_periods(db):
     assert spanning[0].period.start == j(1401, 12, 10) and spanning[1].period.end == j(1402, 1, 5)
 
 
-def test_sessions_not_yet_held_are_not_counted(db):
+@pytest.mark.parametrize(
+    "now",
+    [
+        "2024-10-01T07:00:00+00:00",  # 1403/07/10, mid-year
+        "2025-03-15T21:00:00+00:00",  # 1403/12/26 00:30 in Tehran: next week is in 1404
+    ],
+)
+def test_sessions_not_yet_held_are_not_counted(db, frozen_at, now):
     from committees import operations as committee_ops
 
+    frozen_at(now)
     today = today_tehran()
     lic_ops.schedule_session(today + timedelta(days=7), place=None, actor=None)
     lic_ops.schedule_session(today, place=None, actor=None)
     committee_ops.schedule_session(today + timedelta(days=3), place=None, actor=None)
     year = ops.Period.jalali_year(ops.current_year())
-    if (today + timedelta(days=7)) > year.end:  # the last week of Esfand
-        pytest.skip("next week is in the next year")
+    assert year == ops.Period.jalali_year(1403)
     report = ops.annual_report(year)
     assert (report["working_group_sessions"], report["committee_sessions"]) == (1, 0)
 
