@@ -295,12 +295,4 @@ def init_app(app) -> None:
     app.cli.add_command(api_cli)
 
 
-from api import (  # noqa: E402, F401  (register the routes on bp)
-    committees,
-    docs,
-    inspections,
-    licensing,
-    registry,
-    reports,
-    tokens,
-)
+from api import docs, tokens  # noqa: E402, F401  (register the shared routes on bp)

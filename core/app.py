@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from flask import Flask
@@ -74,8 +75,15 @@ def register_extensions(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+# The /api/v1 endpoints live beside their feature; api/ holds only what they share.
+FEATURE_API_MODULES = ("registry.api", "licensing.api", "committees.api", "inspections.api", "reports.api")
+
+
 def register_blueprints(app: Flask) -> None:
     import api
+
+    for module in FEATURE_API_MODULES:
+        importlib.import_module(module)  # each feature's api module registers its routes on api.bp
     from accounts.views import bp as accounts_bp
     from committees.views import bp as committees_bp
     from core.views import bp as core_bp
@@ -99,7 +107,8 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from accounts.cli import users_cli
     from committees.cli import committees_cli
-    from core.cli import audit_cli, seed_demo_command
+    from core.cli import audit_cli
+    from demo.cli import seed_demo_command
     from licensing.cli import licensing_cli
     from registry.cli import registry_cli
 

@@ -54,10 +54,10 @@ def main(state: Path) -> None:
     )
     with app.app_context():
         upgrade()
-        from committees.demo import seed_committee_demo
-        from inspections.demo import seed_inspections_demo
-        from licensing.demo import seed_licensing_demo
-        from registry.demo import seed_demo
+        from demo.committees import seed_committee_demo
+        from demo.inspections import seed_inspections_demo
+        from demo.licensing import seed_licensing_demo
+        from demo.registry import seed_demo
 
         with acting_as(SYSTEM):
             seed_demo(password="fuzz-password-1")

@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from committees.demo import seed_committee_demo
 from committees.models import (
     Case,
     CaseState,
@@ -14,9 +13,10 @@ from committees.models import (
 )
 from core.audit import verify_chain
 from core.persian import jalali, jalali_year_bounds
-from licensing.demo import seed_licensing_demo
+from demo.committees import seed_committee_demo
+from demo.licensing import seed_licensing_demo
+from demo.registry import seed_demo
 from licensing.models import LicenceStatus
-from registry.demo import seed_demo
 from registry.models import SiteStatus
 
 

@@ -4,10 +4,10 @@ visited left due, and a day's round for each demo inspector."""
 from sqlalchemy import func, select
 
 from core.audit import verify_chain
+from demo.inspections import seed_inspections_demo
+from demo.registry import seed_demo
 from inspections import operations as ops
-from inspections.demo import seed_inspections_demo
 from inspections.models import Assignment, Visit
-from registry.demo import seed_demo
 
 
 def test_the_demo_gives_every_inspection_screen_something_to_show(db):

@@ -3,7 +3,8 @@ from sqlalchemy import func, select
 from core.audit import verify_chain
 from core.clock import today_tehran
 from core.persian import jalali_year_bounds
-from licensing.demo import seed_licensing_demo
+from demo.licensing import seed_licensing_demo
+from demo.registry import seed_demo
 from licensing.models import (
     Application,
     ApplicationKind,
@@ -12,7 +13,6 @@ from licensing.models import (
     LicenceStatus,
     WorkingGroupSession,
 )
-from registry.demo import seed_demo
 from registry.models import SiteKind
 
 

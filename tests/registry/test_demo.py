@@ -9,7 +9,7 @@ from accounts.models import User
 from core.audit import verify_chain
 from core.geo import in_iran
 from core.security import Role
-from registry.demo import DEMO_ACCOUNTS, build_plan, seed_demo
+from demo.registry import DEMO_ACCOUNTS, build_plan, seed_demo
 from registry.models import County, Person, Site, SiteKind, SiteStatus
 from registry.operations import SiteFilters, search_sites
 

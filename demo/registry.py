@@ -22,7 +22,7 @@ import jdatetime
 from accounts.operations import create_user
 from core.persian import ZWNJ
 from core.security import Role
-from registry import demo_data as data
+from demo import registry_data as data
 from registry.models import Education, LocalityType, SiteKind, SiteStatus
 from registry.operations import (
     change_site_status,
