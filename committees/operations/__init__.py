@@ -31,7 +31,6 @@ from committees.operations.cases import (
 from committees.operations.catalogue import (
     LADDER_PENALTIES,
     MAX_LADDER_STEPS,
-    Suggestion,
     active_violation_types,
     case_suggestions,
     earlier_rulings,
@@ -40,7 +39,7 @@ from committees.operations.catalogue import (
     strongest_suggestion,
     suggest_penalty,
 )
-from committees.operations.members import get_member, member_for_user, members_in_order, save_member, seat_of
+from committees.operations.members import get_member, member_for_user, members_in_order, save_member
 from committees.operations.rulings import (
     finalise_rulings,
     mark_fine_paid,
@@ -50,7 +49,6 @@ from committees.operations.rulings import (
 )
 from committees.operations.sessions import (
     NotAMember,
-    QuorumReport,
     Tally,
     add_correction,
     add_to_agenda,
@@ -65,7 +63,6 @@ from committees.operations.sessions import (
     record_own_vote,
     record_vote,
     remove_from_agenda,
-    require_quorum,
     schedule_session,
     sessions_newest_first,
     set_attendance,
@@ -80,8 +77,6 @@ __all__ = [
     "MAX_SUSPENSION_DAYS",
     "EvidenceItem",
     "NotAMember",
-    "QuorumReport",
-    "Suggestion",
     "Tally",
     "active_violation_types",
     "add_correction",
@@ -119,12 +114,10 @@ __all__ = [
     "record_vote",
     "remove_from_agenda",
     "request_defence",
-    "require_quorum",
     "save_member",
     "save_violation_type",
     "schedule_session",
     "search_cases",
-    "seat_of",
     "serve_ruling",
     "session_ruling",
     "sessions_newest_first",
