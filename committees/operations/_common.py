@@ -10,11 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from core.clock import today_tehran
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    clean_text,
-    format_number,
-    jalali,
-)
+from core.persian import clean_text, format_number, jalali
 
 # Sanity bounds on what an admin or the secretary types (not regulations: those are settings and
 # the catalogue). A longer suspension is a typo: revocation is the ladder's step for that.

@@ -7,25 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from committees.models import (
-    Appeal,
-    AppealOutcome,
-    Ruling,
-    RulingState,
-)
-from committees.operations._common import (
-    LIMITS,
-    not_future,
-    required_text,
-)
+from committees.models import Appeal, AppealOutcome, Ruling, RulingState
+from committees.operations._common import LIMITS, not_future, required_text
 from committees.operations.rulings import close_ruled_case, replace_effect, ruling_number, ruling_values
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    format_jalali,
-)
-
-# ---------------------------------------------------------------- appeals
+from core.persian import format_jalali
 
 
 def file_appeal(

@@ -20,33 +20,19 @@ from committees.models import (
     CaseViolation,
     ViolationType,
 )
-from committees.operations._common import (
-    LIMITS,
-    jalali_year,
-    not_future,
-    optional_text,
-    required_text,
-)
+from committees.operations._common import LIMITS, jalali_year, not_future, optional_text, required_text
 from committees.operations.sessions import open_agenda_item
 from core.args import MAX_ID
 from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    clean_text,
-    format_jalali,
-    isolate_code,
-    search_terms,
-    to_persian_digits,
-)
+from core.persian import clean_text, format_jalali, isolate_code, search_terms, to_persian_digits
 from core.settings import get_setting
 from licensing import operations as licensing_ops
 from licensing.models import Licence, LicenceStatus
 from registry import operations as registry_ops
 from registry.models import Site
-
-# ---------------------------------------------------------------- cases
 
 
 @dataclass

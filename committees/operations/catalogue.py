@@ -31,11 +31,7 @@ from committees.operations._common import (
 )
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    format_number,
-    normalize_for_search,
-    to_persian_digits,
-)
+from core.persian import format_number, normalize_for_search, to_persian_digits
 from registry.models import Site
 
 MAX_LADDER_STEPS = 6
@@ -49,7 +45,7 @@ LADDER_PENALTIES = (
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,19}$")
 
 
-# ---------------------------------------------------------------- the catalogue
+# ---------------------------------------------------------------- the catalogue and its ladders
 
 
 def normalise_ladder(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,23 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from committees.models import (
-    CommitteeMember,
-)
-from committees.operations._common import (
-    LIMITS,
-    insert_unique,
-    optional_text,
-    required_text,
-)
+from committees.models import CommitteeMember
+from committees.operations._common import LIMITS, insert_unique, optional_text, required_text
 from core.args import MAX_ID
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    normalize_for_search,
-)
-
-# ---------------------------------------------------------------- members
+from core.persian import normalize_for_search
 
 
 def seat_of(member: CommitteeMember) -> CommitteeMember:

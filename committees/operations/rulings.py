@@ -40,11 +40,7 @@ from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    format_jalali,
-    format_number,
-    isolate_code,
-)
+from core.persian import format_jalali, format_number, isolate_code
 from core.settings import get_setting
 from licensing import operations as licensing_ops
 from licensing.models import Licence, LicenceStatus

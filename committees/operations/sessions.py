@@ -22,13 +22,7 @@ from committees.models import (
     Vote,
     VoteChoice,
 )
-from committees.operations._common import (
-    LIMITS,
-    insert_unique,
-    jalali_year,
-    optional_text,
-    required_text,
-)
+from committees.operations._common import LIMITS, insert_unique, jalali_year, optional_text, required_text
 from committees.operations.members import member_for_user, seat_of
 from core.args import MAX_ID
 from core.audit import because
@@ -37,14 +31,8 @@ from core.counters import next_value
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    normalize_for_search,
-    to_persian_digits,
-)
+from core.persian import normalize_for_search, to_persian_digits
 from core.settings import get_setting
-
-# ---------------------------------------------------------------- sessions
-
 
 CLOSED_MESSAGE = "این جلسه بسته شده و سوابق آن دیگر ویرایش نمی‌شود؛ برای اصلاح، اصلاحیه صورتجلسه ثبت کنید."
 
