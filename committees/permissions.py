@@ -1,6 +1,6 @@
 """Who may do what in the violations committee."""
 
-from core.security import Role, has_role
+from core.security import Role
 
 # The admin and the committee's secretary run the committee: cases, sessions, members, and they
 # record attendance, recusals, votes, rulings, service, appeals and corrections.
@@ -13,8 +13,3 @@ VIEW_SESSIONS = (Role.ADMIN, Role.COMMITTEE_SECRETARY, Role.COMMITTEE_MEMBER, Ro
 MEMBERS = MANAGE
 CATALOGUE = (Role.ADMIN,)
 OWN_VOTE = (Role.COMMITTEE_MEMBER,)
-
-
-def can_manage() -> bool:
-    """For templates and object checks: the current user runs the committee."""
-    return has_role(*MANAGE)

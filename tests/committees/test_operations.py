@@ -17,6 +17,7 @@ from committees.models import (
     SessionCorrection,
     ViolationType,
 )
+from committees.operations._common import insert_unique
 from core.audit import AuditEvent, history
 from core.errors import DomainError
 from core.persian import clean_text
@@ -562,7 +563,8 @@ def test_appeal_replaces_a_suspension_with_a_warning_and_the_licence_returns(db)
     assert new.state == RulingState.FINAL and new.session is None and appeal.new_ruling == new
     assert licence.status == LicenceStatus.ACTIVE and licence.site.status == SiteStatus.ACTIVE
     assert _last_change(licence.site).effective_on == date(2022, 10, 10)
-    assert ops.ruling_in_force(ruling.case) == new and ruling.case.state == CaseState.CLOSED
+    in_force = [r for r in ruling.case.rulings if r.state != RulingState.REPLACED]
+    assert in_force[-1] == new and ruling.case.state == CaseState.CLOSED
 
 
 def test_appeal_shortens_a_suspension_counting_the_days_already_served(db):
@@ -813,8 +815,42 @@ def test_a_vote_another_request_recorded_meanwhile_is_changed_not_duplicated(db)
     assert ops.vote_tally(session, case).for_ == 1
     # Should two inserts still collide, the unique constraint is answered in Persian.
     with pytest.raises(DomainError, match="هم‌زمان ثبت شده است"):
-        ops._insert_unique(
+        insert_unique(
             Vote(session_id=session.id, case_id=case.id, member_id=members[0].id, choice="for"),
             "رأی هم‌زمان ثبت شده است.",
         )
     assert ops.record_vote(session, case, members[1], "for", actor=None).choice.value == "for"
+
+
+def test_screens_and_api_find_a_hearing_a_case_and_a_member_the_same_way(db):
+    members = factories.make_committee(3)
+    case = factories.make_ready_case()
+    other = factories.make_ready_case()
+    session = factories.hold_hearing(case, members, votes=[None, None, None])
+    assert ops.find_hearing(session.id, case.id) == (session, case)
+    assert ops.find_hearing(session.id, other.id) is None  # not on this session's agenda
+    assert ops.find_hearing(session.id, 2**40) is None and ops.find_hearing(0, case.id) is None
+    assert ops.get_case(other.id) is other and ops.get_member(members[1].id) is members[1]
+    with pytest.raises(DomainError, match="پرونده یافت نشد") as refused:
+        ops.get_case(2**40)
+    assert refused.value.field == "case_id"
+    with pytest.raises(DomainError, match="عضو انتخاب‌شده یافت نشد") as refused:
+        ops.get_member(None)
+    assert refused.value.field == "member_id"
+
+
+def test_only_an_account_linked_to_a_member_casts_its_own_vote(db):
+    linked = factories.make_user(Role.COMMITTEE_MEMBER, full_name="حمید ملکی")
+    stranger = factories.make_user(Role.COMMITTEE_MEMBER, full_name="سارا نادری")
+    names, organisations = factories.COMMITTEE_NAMES, factories.COMMITTEE_ORGANISATIONS
+    members = [factories.make_committee_member(names[0], organisations[0], user_id=linked.id)]
+    members += [
+        factories.make_committee_member(n, o) for n, o in zip(names[1:3], organisations[1:3], strict=True)
+    ]
+    case = factories.make_ready_case()
+    session = factories.hold_hearing(case, members, votes=[None, None, None])
+    with pytest.raises(ops.NotAMember, match="به هیچ عضوی از کمیته پیوند نخورده"):
+        ops.record_own_vote(session, case, stranger, "for", actor=stranger)
+    assert session.votes == []
+    vote = ops.record_own_vote(session, case, linked, "against", actor=linked)
+    assert vote.member == members[0] and vote.choice.value == "against"

@@ -144,7 +144,7 @@ ROLES = [Role.ADMIN, Role.LICENSING, Role.INSPECTOR, Role.COMMITTEE_SECRETARY, R
 @pytest.mark.parametrize("role", ROLES)
 def test_no_route_answers_garbage_with_a_server_error(app, db, role):
     from accounts.models import User
-    from core.cli import seed_demo_command
+    from demo.cli import seed_demo_command
 
     result = app.test_cli_runner().invoke(seed_demo_command, ["--password", DEFAULT_PASSWORD])
     assert result.exit_code == 0, result.output
