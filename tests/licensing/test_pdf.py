@@ -36,7 +36,7 @@ def plain_tokens(monkeypatch):
     the tests read the printed URL back."""
     import itertools
 
-    from licensing import operations
+    from licensing.operations import licences as operations
 
     counter = itertools.count(1)
     monkeypatch.setattr(

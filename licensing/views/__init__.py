@@ -1,0 +1,3 @@
+"""Licensing screens."""
+
+from licensing.views.applications import bp as bp
