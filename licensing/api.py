@@ -21,7 +21,6 @@ from flask import abort
 from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import fields
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from api import ID, ApiError, bp
@@ -45,7 +44,6 @@ from api.schemas import Extended, PageArgs, PersonBrief, SiteBrief, page_schema,
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import normalize_for_search
 from core.security import allow, has_role
 from licensing import operations as ops
 from licensing.models import (
@@ -55,13 +53,11 @@ from licensing.models import (
     Application,
     ApplicationKind,
     ApplicationState,
-    Licence,
     LicenceStatus,
     VisitRequestState,
     WorkingGroupSession,
 )
 from licensing.permissions import EDIT, VIEW
-from registry import operations as registry_ops
 from registry.models import OFFICE_KINDS, LocalityType, SiteKind
 from registry.permissions import VIEW_PEOPLE
 
@@ -70,6 +66,13 @@ S = ApplicationState
 # The steps /transitions takes; decisions come from a session, issuing from …/licence, and a site
 # visit is asked for through …/visit-requests (which also creates the request for inspectors).
 API_STEPS = (S.UNDER_REVIEW, S.READY_FOR_WG, S.CLOSED)
+# The fields each kind of request takes from the body (the others are ignored, as on the screens).
+DETAILS = {
+    ApplicationKind.NEW: tuple(key for key in ops.APPLICATION_FIELDS if key != "notes"),
+    ApplicationKind.TRANSFER: (),
+    ApplicationKind.RENEWAL: (),
+    ApplicationKind.ADDRESS_CHANGE: ("address", "locality", "postal_code", "lat", "lon"),
+}
 
 
 # ---------------------------------------------------------------- schemas
@@ -199,7 +202,10 @@ class ApplicationIn(Schema):
     received_on = DateIn(load_default=None, allow_none=True, metadata={"description": "پیش‌فرض: امروز"})
     notes = Str(max_length=2000, load_default=None, allow_none=True)
     applicant_national_id = Str(
-        max_length=20, load_default=None, allow_none=True, metadata={"description": "صدور و انتقال"}
+        max_length=20,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "صدور و انتقال؛ در تمدید و تغییر نشانی فقط کد ملی دارنده پروانه"},
     )
     licence_number = Str(
         max_length=30,
@@ -340,13 +346,12 @@ def _detail(application: Application) -> Extended:
         }
         for t, docs in ops.document_checklist(application)
     ]
-    licences = db.session.scalars(select(Licence).where(Licence.application_id == application.id)).all()
     return Extended(
         application,
         allowed_transitions=[s for s in API_STEPS if s in TRANSITIONS[application.state]],
         checks=ops.eligibility_checks(application),
         checklist=checklist,
-        licences=licences,
+        licences=ops.application_licences(application),
     )
 
 
@@ -370,22 +375,6 @@ def application_detail(application_id: int):
     return _detail(get_or_404(Application, application_id))
 
 
-def _applicant(national_id: str | None):
-    person = registry_ops.find_person_by_national_id(national_id) if national_id else None
-    if person is None:
-        raise DomainError(
-            "شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.", field="applicant_national_id"
-        )
-    return person
-
-
-def _licence(number: str | None) -> Licence:
-    licence = ops.find_licence(number) if number else None
-    if licence is None:
-        raise DomainError("پروانه‌ای با این شماره یافت نشد.", field="licence_number")
-    return licence
-
-
 @bp.route("/applications", methods=["POST"], tags=APPLICATIONS)
 @allow(*EDIT)
 @bp.arguments(ApplicationIn)
@@ -393,28 +382,17 @@ def _licence(number: str | None) -> Licence:
 def application_create(data):
     """ثبت درخواست صدور، انتقال، تمدید یا تغییر نشانی"""
     kind = data["kind"]
-    common = {"received_on": data.get("received_on"), "notes": data.get("notes")}
-    if kind == ApplicationKind.NEW:
-        application = ops.create_application(
-            kind,
-            applicant=_applicant(data.get("applicant_national_id")),
-            actor=current_user,
-            office_kind=data.get("office_kind"),
-            **{key: data.get(key) for key in ops.APPLICATION_FIELDS if key != "notes"},
-            **common,
-        )
-    else:
-        licence = _licence(data.get("licence_number"))
-        if kind == ApplicationKind.TRANSFER:
-            applicant, details = _applicant(data.get("applicant_national_id")), {}
-        elif kind == ApplicationKind.RENEWAL:
-            applicant, details = licence.holder, {}
-        else:
-            applicant = licence.holder
-            details = {key: data.get(key) for key in ("address", "locality", "postal_code", "lat", "lon")}
-        application = ops.create_application(
-            kind, applicant=applicant, licence=licence, actor=current_user, **details, **common
-        )
+    details = {key: data.get(key) for key in DETAILS[kind]}
+    application = ops.create_application(
+        kind,
+        actor=current_user,
+        applicant_national_id=data.get("applicant_national_id"),
+        licence_number=data.get("licence_number"),
+        office_kind=data.get("office_kind"),
+        received_on=data.get("received_on"),
+        notes=data.get("notes"),
+        **details,
+    )
     db.session.commit()
     return _detail(application)
 
@@ -506,10 +484,7 @@ def _item(session: WorkingGroupSession, item_id: int) -> AgendaItem:
 @bp.response(200, page_schema(WgSessionOut, "WgSessionPage"))
 def wg_session_list(args):
     """جلسات کارگروه، تازه‌ترین نخست"""
-    stmt = select(WorkingGroupSession).order_by(
-        WorkingGroupSession.held_on.desc(), WorkingGroupSession.id.desc()
-    )
-    return paginate(stmt, args)
+    return paginate(ops.sessions_newest_first(), args)
 
 
 @bp.route(f"/wg-sessions/<{ID}:session_id>", methods=["GET"], tags=SESSIONS)
@@ -608,13 +583,7 @@ def wg_session_close(session_id: int):
 @bp.response(200, page_schema(LicenceOut, "LicencePage"))
 def licence_list(args):
     """پروانه‌ها، تازه‌ترین نخست (یا رو به انقضا)"""
-    if args["expiring"]:
-        return paginate(ops.expiring_licences(), args)
-    stmt = select(Licence).order_by(Licence.issued_on.desc(), Licence.id.desc())
-    if args.get("status"):
-        stmt = stmt.where(Licence.status == args["status"])
-    if args.get("q"):
-        stmt = stmt.where(Licence.number.contains(normalize_for_search(args["q"]).upper(), autoescape=True))
+    stmt = ops.search_licences(status=args.get("status"), q=args.get("q"), expiring=args["expiring"])
     return paginate(stmt, args)
 
 
@@ -623,7 +592,7 @@ def licence_list(args):
 @bp.response(200, LicenceOut)
 def licence_detail(number: str):
     """یک پروانه با شماره آن (هر شکل ارقام)"""
-    licence = ops.find_licence(number) if len(number) <= 40 and number.isprintable() else None
+    licence = ops.find_licence(number)
     if licence is None:
         abort(404)
     return licence

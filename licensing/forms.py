@@ -64,12 +64,18 @@ class TransferForm(_ApplicationBase):
     applicant_national_id = NationalIdField("کد ملی انتقال‌گیرنده", validators=[DataRequired(REQUIRED)])
 
 
+# Only the holder asks for a renewal or an address change: the national ID of whoever brings the
+# request may be entered, and the operation refuses anyone else; left empty, the holder applies.
+HOLDER_NATIONAL_ID = "کد ملی متقاضی (دارنده پروانه)"
+
+
 class RenewalForm(_ApplicationBase):
     licence_number = StringField(
         "شماره پروانه",
         validators=[DataRequired(REQUIRED), Length(max=30)],
         render_kw={"dir": "ltr"},
     )
+    applicant_national_id = NationalIdField(HOLDER_NATIONAL_ID, validators=[Optional()])
 
 
 class AddressChangeForm(_ApplicationBase):
@@ -78,6 +84,7 @@ class AddressChangeForm(_ApplicationBase):
         validators=[DataRequired(REQUIRED), Length(max=30)],
         render_kw={"dir": "ltr"},
     )
+    applicant_national_id = NationalIdField(HOLDER_NATIONAL_ID, validators=[Optional()])
     locality = StringField("شهر یا روستا", validators=[Optional(), Length(max=100)])
     address = TextAreaField(
         "نشانی جدید", validators=[DataRequired(REQUIRED), Length(max=500)], render_kw={"rows": 2}

@@ -91,10 +91,6 @@ def licence_pdf(licence: Licence) -> bytes:
     return html_to_pdf(licence_html(licence))
 
 
-def licence_filename(licence: Licence) -> str:
-    return f"licence-{licence.number}.pdf"
-
-
 # ---------------------------------------------------------------- working-group minutes
 
 
@@ -154,7 +150,3 @@ def minutes_html(session: WorkingGroupSession) -> str:
 def minutes_pdf(session: WorkingGroupSession) -> bytes:
     """صورتجلسه: attendees, each agenda item with its decision and reasons, signature lines."""
     return html_to_pdf(minutes_html(session))
-
-
-def minutes_filename(session: WorkingGroupSession) -> str:
-    return f"wg-minutes-{session.number}.pdf"

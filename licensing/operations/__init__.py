@@ -1,67 +1,106 @@
-"""Business rules for licensing (being split by sub-domain; this names what the app may call)."""
+"""Business rules for licensing, one module per sub-domain; this names what the rest of the app
+may call (`from licensing import operations as ops; ops.issue_licence(...)`).
 
-from licensing.operations.licences import ALLOWED_TYPES as ALLOWED_TYPES
-from licensing.operations.licences import APPLICATION_FIELDS as APPLICATION_FIELDS
-from licensing.operations.licences import EDUCATION_ORDER as EDUCATION_ORDER
-from licensing.operations.licences import LICENSING as LICENSING
-from licensing.operations.licences import TRANSITIONS as TRANSITIONS
-from licensing.operations.licences import CheckResult as CheckResult
-from licensing.operations.licences import S as S
-from licensing.operations.licences import _active_offices as _active_offices
-from licensing.operations.licences import _actor_name as _actor_name
-from licensing.operations.licences import _applicant_checks as _applicant_checks
-from licensing.operations.licences import _degree_check as _degree_check
-from licensing.operations.licences import _distance_check as _distance_check
-from licensing.operations.licences import _jalali_year as _jalali_year
-from licensing.operations.licences import _last_transfer as _last_transfer
-from licensing.operations.licences import _licence_state_check as _licence_state_check
-from licensing.operations.licences import _licensed_office_guard as _licensed_office_guard
-from licensing.operations.licences import _move as _move
+    lookups        a person by national ID, a licence by number (the keys users type)
+    applications   registering a request, its workflow steps, the officer's inbox
+    documents      the checklist of each kind and the uploaded files
+    eligibility    every check and its result: the rule book a regulations reviewer reads
+    visits         site visits asked of inspectors and their finding
+    working_group  sessions, attendees, agenda, decisions
+    licences       issue, suspend, revoke, reinstate, expire; licence look-ups
+"""
+
+from licensing.models import TRANSITIONS
+from licensing.operations.applications import (
+    APPLICATION_FIELDS,
+    HOLDER_ONLY,
+    create_application,
+    inbox,
+    is_overdue,
+    start_review,
+    transition,
+)
+from licensing.operations.documents import (
+    add_document,
+    document_checklist,
+    document_path,
+    missing_documents,
+    sniff_type,
+    upload_directory,
+)
+from licensing.operations.eligibility import CheckResult, eligibility_checks, override_check
+
+# Licences recorded outside the workflow (the demo's offices and test factories make licences
+# that predate the system); not for screens or the API.
 from licensing.operations.licences import _new_licence as _new_licence
-from licensing.operations.licences import _new_site_code as _new_site_code
-from licensing.operations.licences import _premises_check as _premises_check
-from licensing.operations.licences import _quota_check as _quota_check
-from licensing.operations.licences import _record_step as _record_step
-from licensing.operations.licences import _relocation_scope_check as _relocation_scope_check
-from licensing.operations.licences import _renewal_window_check as _renewal_window_check
-from licensing.operations.licences import _require_open as _require_open
-from licensing.operations.licences import _require_ready as _require_ready
-from licensing.operations.licences import _require_still_eligible as _require_still_eligible
-from licensing.operations.licences import _site_visit_check as _site_visit_check
-from licensing.operations.licences import _supersede as _supersede
-from licensing.operations.licences import _transfer_checks as _transfer_checks
 from licensing.operations.licences import _validity as _validity
-from licensing.operations.licences import add_attendee as add_attendee
-from licensing.operations.licences import add_document as add_document
-from licensing.operations.licences import add_to_agenda as add_to_agenda
-from licensing.operations.licences import close_application as close_application
-from licensing.operations.licences import close_session as close_session
-from licensing.operations.licences import create_application as create_application
-from licensing.operations.licences import document_checklist as document_checklist
-from licensing.operations.licences import document_path as document_path
-from licensing.operations.licences import eligibility_checks as eligibility_checks
-from licensing.operations.licences import expire_licences as expire_licences
-from licensing.operations.licences import expiring_licences as expiring_licences
-from licensing.operations.licences import find_licence as find_licence
-from licensing.operations.licences import inbox as inbox
-from licensing.operations.licences import is_overdue as is_overdue
-from licensing.operations.licences import issue_licence as issue_licence
-from licensing.operations.licences import licence_history as licence_history
-from licensing.operations.licences import lift_ended_suspensions as lift_ended_suspensions
-from licensing.operations.licences import missing_documents as missing_documents
-from licensing.operations.licences import next_licence_number as next_licence_number
-from licensing.operations.licences import open_visit_requests as open_visit_requests
-from licensing.operations.licences import override_check as override_check
-from licensing.operations.licences import ready_applications as ready_applications
-from licensing.operations.licences import record_decision as record_decision
-from licensing.operations.licences import record_visit_result as record_visit_result
-from licensing.operations.licences import reinstate_licence as reinstate_licence
-from licensing.operations.licences import remove_from_agenda as remove_from_agenda
-from licensing.operations.licences import request_site_visit as request_site_visit
-from licensing.operations.licences import revoke_licence as revoke_licence
-from licensing.operations.licences import schedule_session as schedule_session
-from licensing.operations.licences import sniff_type as sniff_type
-from licensing.operations.licences import start_review as start_review
-from licensing.operations.licences import suspend_licence as suspend_licence
-from licensing.operations.licences import transition as transition
-from licensing.operations.licences import upload_directory as upload_directory
+from licensing.operations.licences import (
+    application_licences,
+    expire_licences,
+    expiring_licences,
+    issue_licence,
+    licence_history,
+    lift_ended_suspensions,
+    next_licence_number,
+    reinstate_licence,
+    revoke_licence,
+    search_licences,
+    suspend_licence,
+)
+from licensing.operations.lookups import find_licence, licence_by_number, person_by_national_id
+from licensing.operations.visits import open_visit_requests, record_visit_result, request_site_visit
+from licensing.operations.working_group import (
+    add_attendee,
+    add_to_agenda,
+    close_session,
+    ready_applications,
+    record_decision,
+    remove_from_agenda,
+    schedule_session,
+    sessions_newest_first,
+)
+
+__all__ = [
+    "APPLICATION_FIELDS",
+    "HOLDER_ONLY",
+    "TRANSITIONS",
+    "CheckResult",
+    "add_attendee",
+    "add_document",
+    "add_to_agenda",
+    "application_licences",
+    "close_session",
+    "create_application",
+    "document_checklist",
+    "document_path",
+    "eligibility_checks",
+    "expire_licences",
+    "expiring_licences",
+    "find_licence",
+    "inbox",
+    "is_overdue",
+    "issue_licence",
+    "licence_by_number",
+    "licence_history",
+    "lift_ended_suspensions",
+    "missing_documents",
+    "next_licence_number",
+    "open_visit_requests",
+    "override_check",
+    "person_by_national_id",
+    "ready_applications",
+    "record_decision",
+    "record_visit_result",
+    "reinstate_licence",
+    "remove_from_agenda",
+    "request_site_visit",
+    "revoke_licence",
+    "schedule_session",
+    "search_licences",
+    "sessions_newest_first",
+    "sniff_type",
+    "start_review",
+    "suspend_licence",
+    "transition",
+    "upload_directory",
+]

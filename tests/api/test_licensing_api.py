@@ -140,6 +140,21 @@ def test_an_application_lists_and_filters(officer, ready, db):
     assert assert_page(viewer.get("/applications?state=closed").get_json(), total=0) == []
 
 
+@pytest.mark.parametrize("kind", ["renewal", "address_change"])
+def test_only_the_holder_asks_for_a_renewal_or_an_address_change_by_api(officer, db, kind):
+    licence = factories.make_licence()
+    stranger = factories.make_person("رضا", "کرمی")
+    db.session.commit()
+    body = {"kind": kind, "licence_number": licence.number, "received_on": "1401/06/01"}
+    if kind == "address_change":
+        body.update(address="میدان شقایق، پلاک ۳", lat=33.49, lon=48.36)
+    refused = officer.post("/applications", json={**body, "applicant_national_id": stranger.national_id})
+    assert_json_error(refused, 422, field="applicant_national_id")
+    assert db.session.scalar(select(Application)) is None
+    holder = officer.post("/applications", json={**body, "applicant_national_id": licence.holder.national_id})
+    assert holder.status_code == 201 and holder.get_json()["applicant"]["id"] == licence.holder_id
+
+
 def test_a_transfer_and_an_address_change_act_on_a_licence(officer, db):
     licence = factories.make_licence()
     transferee = factories.make_person("رضا", "کرمی")

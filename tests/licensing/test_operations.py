@@ -11,6 +11,7 @@ from core.errors import DomainError
 from core.settings import set_setting
 from licensing import operations as ops
 from licensing.models import (
+    Application,
     ApplicationKind,
     ApplicationState,
     LicenceStatus,
@@ -87,8 +88,8 @@ def test_illegal_steps_are_refused_in_persian(db):
         ops.transition(application, S.READY_FOR_WG, actor=None)  # documents missing
     assert "مدارک" in err.value.message
     with pytest.raises(DomainError):
-        ops.close_application(application, "  ", actor=None)
-    ops.close_application(application, "انصراف متقاضی", actor=None)
+        ops.transition(application, S.CLOSED, actor=None, note="  ")
+    ops.transition(application, S.CLOSED, actor=None, note="انصراف متقاضی")
     assert application.state == S.CLOSED
     with pytest.raises(DomainError):
         ops.start_review(application, actor=None)
@@ -164,9 +165,11 @@ def test_suspended_or_revoked_licence_blocks_transfer_and_address_change(db, kin
         if kind == ApplicationKind.ADDRESS_CHANGE
         else {}
     )
+    # A transfer is asked for by the transferee, an address change only by the holder.
+    applicant = licence.holder if kind == ApplicationKind.ADDRESS_CHANGE else factories.make_person()
     application = ops.create_application(
         kind,
-        applicant=factories.make_person(),
+        applicant=applicant,
         licence=licence,
         actor=None,
         received_on=date(2022, 9, 1),
@@ -192,7 +195,7 @@ def test_renewal_window(db):
             received_on=received,
         )
         result = _check(application, "renewal_window").passed
-        ops.close_application(application, "پایان آزمون", actor=None)
+        ops.transition(application, S.CLOSED, actor=None, note="پایان آزمون")
         return result
 
     assert renewal(date(2022, 9, 1))  # 4 months before expiry: inside the window
@@ -397,6 +400,56 @@ def test_find_licence_by_number_in_any_digits(db):
     assert ops.find_licence("nope") is None
 
 
+def test_records_by_the_keys_users_type_or_a_message_on_the_field(db):
+    licence = factories.make_licence()
+    person = factories.make_person()
+    assert ops.licence_by_number(licence.number.lower()) == licence
+    assert ops.find_licence("۱" * 41) is None  # longer than any licence number
+    for number, message in (("", "وارد کنید"), ("15-P-1300-99999", "یافت نشد")):
+        with pytest.raises(DomainError) as err:
+            ops.licence_by_number(number)
+        assert message in err.value.message and err.value.field == "licence_number"
+    digits = person.national_id.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert ops.person_by_national_id(digits) == person
+    with pytest.raises(DomainError) as err:
+        ops.person_by_national_id("0499370899", field="national_id")
+    assert "ثبت نشده" in err.value.message and err.value.field == "national_id"
+
+
+@pytest.mark.parametrize("kind", [ApplicationKind.RENEWAL, ApplicationKind.ADDRESS_CHANGE])
+def test_only_the_holder_asks_for_a_renewal_or_an_address_change(db, kind):
+    licence = factories.make_licence(issued_on=date(2018, 1, 1))
+    stranger = factories.make_person("رضا", "کرمی")
+    new_place = {"address": "خیابان جدید", "lat": 33.5, "lon": 48.36}
+    move = new_place if kind == ApplicationKind.ADDRESS_CHANGE else {}
+    for given in ({"applicant": stranger}, {"applicant_national_id": stranger.national_id}):
+        with pytest.raises(DomainError) as err:
+            ops.create_application(
+                kind, licence=licence, actor=None, received_on=date(2022, 9, 1), **given, **move
+            )
+        assert "فقط دارنده پروانه" in err.value.message and err.value.field == "applicant_national_id"
+    assert db.session.scalar(select(Application)) is None
+    # Named by its number, with no applicant or with the holder's national ID: the holder applies.
+    application = ops.create_application(
+        kind,
+        licence_number=licence.number,
+        applicant_national_id=licence.holder.national_id,
+        actor=None,
+        received_on=date(2022, 9, 1),
+        **move,
+    )
+    assert application.applicant == licence.holder and application.licence == licence
+    ops.transition(application, S.CLOSED, actor=None, note="پایان آزمون")
+    assert ops.create_application(kind, licence=licence, actor=None, **move).applicant == licence.holder
+
+
+def test_a_transfer_names_its_transferee(db):
+    licence = factories.make_licence()
+    with pytest.raises(DomainError) as err:
+        ops.create_application(ApplicationKind.TRANSFER, licence=licence, actor=None)
+    assert err.value.field == "applicant_national_id"
+
+
 def test_daily_job_lifts_suspensions_and_expires_licences(app, db):
     suspended = factories.make_licence()
     ops.suspend_licence(suspended, until=date(2022, 12, 1), reason="رأی کمیته", actor=None)
@@ -495,7 +548,7 @@ def test_an_approved_application_the_licence_cannot_follow_can_be_closed(db):
     ops.expire_licences(today=date(2023, 1, 2))
     with pytest.raises(DomainError):
         ops.issue_licence(renewal, actor=None)
-    ops.close_application(renewal, "پروانه پیش از صدور منقضی شد.", actor=None)
+    ops.transition(renewal, S.CLOSED, actor=None, note="پروانه پیش از صدور منقضی شد.")
     assert renewal.state == S.CLOSED
 
 

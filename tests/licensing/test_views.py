@@ -137,6 +137,25 @@ def test_transfer_form_needs_an_existing_licence(client, login_as, db):
     assert application.licence == licence and application.applicant == buyer
 
 
+@pytest.mark.parametrize("kind", ["renewal", "address_change"])
+def test_only_the_holder_asks_for_a_renewal_or_an_address_change_on_the_screen(client, login_as, db, kind):
+    login_as(Role.LICENSING)
+    licence = factories.make_licence()
+    stranger = factories.make_person("رضا", "کرمی")
+    db.session.commit()
+    data = {"licence_number": licence.number, "received_on": "1401/06/01"}
+    if kind == "address_change":
+        data.update(address="میدان شقایق، پلاک ۳", lat="33.49", lon="48.36")
+    response = client.post(
+        f"/applications/new?kind={kind}", data={**data, "applicant_national_id": stranger.national_id}
+    )
+    assert response.status_code == 200
+    assert "فقط دارنده پروانه" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Application)) is None
+    assert client.post(f"/applications/new?kind={kind}", data=data).status_code == 302
+    assert db.session.scalar(select(Application)).applicant == licence.holder
+
+
 def test_illegal_step_from_the_screen_is_a_persian_message(client, login_as, db):
     login_as(Role.LICENSING)
     licence = factories.make_licence()
