@@ -192,6 +192,25 @@ def _new_site_code(application: Application) -> str:
     return f"L{year}{application.id:05d}"
 
 
+def _office_follows(
+    licence: Licence,
+    to: SiteStatus,
+    *,
+    effective_on: date | None,
+    reason: str,
+    actor,
+    only_from: SiteStatus | None = None,
+) -> None:
+    """The licensed office takes the licence's new state (through the registry, as licensing);
+    with only_from, only an office in that state changes."""
+    site = licence.site
+    if site.status == to or (only_from is not None and site.status != only_from):
+        return
+    registry_ops.change_site_status(
+        site, to, effective_on=effective_on, reason=reason, actor=actor, authority=LICENSING
+    )
+
+
 def suspend_licence(
     licence: Licence, *, until: date, reason: str, actor, effective_on: date | None = None
 ) -> Licence:
@@ -201,15 +220,14 @@ def suspend_licence(
     licence.status = LicenceStatus.SUSPENDED
     licence.suspended_until = until
     licence.status_reason = clean_text(reason)
-    if licence.site.status == SiteStatus.ACTIVE:
-        registry_ops.change_site_status(
-            licence.site,
-            SiteStatus.SUSPENDED,
-            effective_on=effective_on,
-            reason=reason,
-            actor=actor,
-            authority=LICENSING,
-        )
+    _office_follows(
+        licence,
+        SiteStatus.SUSPENDED,
+        effective_on=effective_on,
+        reason=reason,
+        actor=actor,
+        only_from=SiteStatus.ACTIVE,
+    )
     db.session.flush()
     return licence
 
@@ -224,15 +242,13 @@ def revoke_licence(licence: Licence, *, reason: str, actor, effective_on: date |
     licence.status = LicenceStatus.REVOKED
     licence.status_reason = reason
     licence.suspended_until = None
-    if licence.site.status != SiteStatus.REVOKED:
-        registry_ops.change_site_status(
-            licence.site,
-            SiteStatus.REVOKED,
-            effective_on=effective_on,
-            reason=reason,
-            actor=actor,
-            authority=LICENSING,
-        )
+    _office_follows(
+        licence,
+        SiteStatus.REVOKED,
+        effective_on=effective_on,
+        reason=reason,
+        actor=actor,
+    )
     db.session.flush()
     return licence
 
@@ -246,15 +262,13 @@ def reinstate_licence(
     licence.suspended_until = until
     licence.status_reason = clean_text(reason)
     site_status = SiteStatus.SUSPENDED if until else SiteStatus.ACTIVE
-    if licence.site.status != site_status:
-        registry_ops.change_site_status(
-            licence.site,
-            site_status,
-            effective_on=effective_on,
-            reason=reason,
-            actor=actor,
-            authority=LICENSING,
-        )
+    _office_follows(
+        licence,
+        site_status,
+        effective_on=effective_on,
+        reason=reason,
+        actor=actor,
+    )
     db.session.flush()
     return licence
 
@@ -270,15 +284,14 @@ def lift_ended_suspensions(today: date | None = None, *, actor=None) -> list[Lic
         licence.status_reason = f"پایان تعلیق در {format_jalali(licence.suspended_until)}"
         until = licence.suspended_until
         licence.suspended_until = None
-        if licence.site.status == SiteStatus.SUSPENDED:
-            registry_ops.change_site_status(
-                licence.site,
-                SiteStatus.ACTIVE,
-                effective_on=until + timedelta(days=1),
-                reason="پایان دوره تعلیق",
-                actor=actor,
-                authority=LICENSING,
-            )
+        _office_follows(
+            licence,
+            SiteStatus.ACTIVE,
+            effective_on=until + timedelta(days=1),
+            reason="پایان دوره تعلیق",
+            actor=actor,
+            only_from=SiteStatus.SUSPENDED,
+        )
     db.session.flush()
     return list(ended)
 
@@ -293,15 +306,14 @@ def expire_licences(today: date | None = None) -> list[Licence]:
         licence.status = LicenceStatus.EXPIRED
         licence.status_reason = "پایان مدت اعتبار"
         # A lapsed licence is given up (DOMAIN §1): the office stops counting as active.
-        if licence.site.status == SiteStatus.ACTIVE:
-            registry_ops.change_site_status(
-                licence.site,
-                SiteStatus.CLOSED,
-                effective_on=licence.expires_on + timedelta(days=1),
-                reason="پایان اعتبار پروانه",
-                actor=None,
-                authority=LICENSING,
-            )
+        _office_follows(
+            licence,
+            SiteStatus.CLOSED,
+            effective_on=licence.expires_on + timedelta(days=1),
+            reason="پایان اعتبار پروانه",
+            actor=None,
+            only_from=SiteStatus.ACTIVE,
+        )
     db.session.flush()
     return list(expired)
 
