@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from committees.models import Case, CaseSource
+from core.clock import TEHRAN
 from core.errors import DomainError
 from core.extensions import db
 from core.geo import distance_m
@@ -23,6 +24,7 @@ from inspections.models import (
     VisitPhoto,
     VisitPurpose,
 )
+from inspections.operations import intake
 from licensing.models import ApplicationState, VisitRequestState
 from registry.models import SiteKind
 from tests import factories
@@ -181,7 +183,7 @@ def test_a_device_clock_ahead_of_the_server_is_flagged(inspector, site):
     future = datetime.now(UTC) + timedelta(days=3)
     visit, _ = ops.submit_visit(h.visit_payload(site, started=future), actor=inspector)
     assert visit.flag_clock
-    assert visit.visited_on == visit.received_at.astimezone(ops.TEHRAN).date()
+    assert visit.visited_on == visit.received_at.astimezone(TEHRAN).date()
 
 
 # ---------------------------------------------------------------- photos
@@ -563,7 +565,7 @@ def test_losing_the_insert_race_rereads_the_winner(inspector, site, monkeypatch)
         calls.append(uuid)
         return None if len(calls) == 1 else real_find(uuid, **kwargs)
 
-    monkeypatch.setattr(ops, "find_visit", blind_first_look)
+    monkeypatch.setattr(intake, "find_visit", blind_first_look)
     again, created = ops.submit_visit(payload, actor=inspector)
     assert not created and again.id == winner.id and len(calls) == 2
     calls.clear()
