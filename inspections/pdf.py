@@ -6,8 +6,6 @@ from the upload folder, so it passes exactly those files as extra_files.
 
 from __future__ import annotations
 
-from flask import render_template
-
 from core import pdf as core_pdf
 from inspections import operations as ops
 from inspections.models import Visit
@@ -38,10 +36,6 @@ def report_context(visit: Visit) -> dict:
         "failed": [a for a in visit.answers if a.failed],
         "cases": ops.visit_cases(visit),
     }
-
-
-def visit_report_html(visit: Visit) -> str:
-    return render_template("pdf/visit_report.html", **report_context(visit))
 
 
 def visit_report_pdf(visit: Visit) -> bytes:

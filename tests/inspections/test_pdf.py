@@ -11,11 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from flask import render_template
 
 from core.pdf import PdfFetchRefused
 from core.persian import normalize_for_search
 from inspections import operations as ops
-from inspections.pdf import visit_report_html, visit_report_pdf
+from inspections.pdf import report_context, visit_report_pdf
 from tests import factories
 from tests.inspections import helpers as h
 from tests.tools import require_tools
@@ -98,7 +99,7 @@ def test_the_visit_report_reads_back_in_persian_with_photos(visit, poppler):
 def test_the_report_fetches_only_static_files_and_its_own_photos(visit, app, tmp_path):
     from core import pdf as core_pdf
 
-    html = visit_report_html(visit)
+    html = render_template("pdf/visit_report.html", **report_context(visit))
     assert "/uploads/inspections/" in html
     fallback = core_pdf._get_resources().fetcher
     stranger = tmp_path / "secret.jpg"
