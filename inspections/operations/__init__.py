@@ -40,12 +40,7 @@ from inspections.operations.planning import (
     request_data,
     site_data,
 )
-from inspections.operations.referral import (
-    refer_to_committee,
-    referable_answers,
-    referral_site,
-    visit_cases,
-)
+from inspections.operations.referral import refer_to_committee, referable_answers, referral_site, visit_cases
 from inspections.operations.visits import VisitFilters, inspectors, search_visits, visits_of_site
 
 __all__ = [

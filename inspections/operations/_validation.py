@@ -12,19 +12,9 @@ from typing import Any
 from core.args import MAX_ID
 from core.extensions import db
 from core.geo import distance_m
-from core.persian import (
-    clean_text,
-    to_persian_digits,
-)
+from core.persian import clean_text, to_persian_digits
 from core.settings import get_setting
-from inspections.models import (
-    AnswerType,
-    ChecklistVersion,
-    Choice,
-    VisitAnswer,
-    VisitPhoto,
-    VisitPurpose,
-)
+from inspections.models import AnswerType, ChecklistVersion, Choice, VisitAnswer, VisitPhoto, VisitPurpose
 from inspections.operations.errors import InvalidVisit
 from licensing.models import VisitRequest
 from registry.models import Site, SiteKind

@@ -12,17 +12,8 @@ from committees.models import Severity, ViolationType
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    clean_text,
-    to_persian_digits,
-)
-from inspections.models import (
-    AnswerType,
-    Checklist,
-    ChecklistItem,
-    ChecklistVersion,
-    VisitPurpose,
-)
+from core.persian import clean_text, to_persian_digits
+from inspections.models import AnswerType, Checklist, ChecklistItem, ChecklistVersion, VisitPurpose
 from registry.models import SiteKind
 
 ITEM_TEXT_MAX = 300

@@ -15,11 +15,7 @@ from core import storage
 from core.clock import TEHRAN, utcnow
 from core.db import actor_id
 from core.extensions import db
-from core.persian import (
-    format_jalali,
-    format_number,
-    to_persian_digits,
-)
+from core.persian import format_jalali, format_number, to_persian_digits
 from core.security import Role
 from core.settings import get_setting
 from inspections.models import (

@@ -16,18 +16,10 @@ from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
 from core.geo import distance_m
-from core.persian import (
-    clean_text,
-    format_jalali,
-)
+from core.persian import clean_text, format_jalali
 from core.security import Role
 from core.settings import get_setting
-from inspections.models import (
-    Assignment,
-    AssignmentState,
-    Visit,
-    VisitPurpose,
-)
+from inspections.models import Assignment, AssignmentState, Visit, VisitPurpose
 from inspections.operations.checklists import checklist_data, checklists_in_order
 from licensing import operations as licensing_ops
 from licensing.models import VisitRequest, VisitRequestState

@@ -10,15 +10,8 @@ from committees.models import Case
 from core.clock import today_tehran
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import (
-    clean_text,
-    format_jalali,
-    format_jalali_datetime,
-)
-from inspections.models import (
-    Visit,
-    VisitAnswer,
-)
+from core.persian import clean_text, format_jalali, format_jalali_datetime
+from inspections.models import Visit, VisitAnswer
 from registry.models import BANK_KINDS, Site
 
 

@@ -10,10 +10,7 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from core.extensions import db
 from core.security import Role
-from inspections.models import (
-    Visit,
-    VisitPurpose,
-)
+from inspections.models import Visit, VisitPurpose
 from registry.models import Site
 
 

@@ -3,20 +3,14 @@ inspector choices."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    request,
-)
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from core.forms import choices
 from core.security import require
 from inspections import operations as ops
 from inspections import permissions as perms
-from inspections.models import (
-    Visit,
-)
+from inspections.models import Visit
 
 bp = Blueprint("inspections", __name__)
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,23 +14,10 @@ from core.extensions import db
 from core.forms import choices, enum_choices, show_domain_error
 from core.security import allow
 from inspections import operations as ops
-from inspections.forms import (
-    ChecklistEditForm,
-    ChecklistNewForm,
-)
-from inspections.models import (
-    Checklist,
-    ChecklistVersion,
-    Visit,
-    VisitPurpose,
-)
-from inspections.permissions import (
-    EDIT_CHECKLISTS,
-    VIEW_CHECKLISTS,
-)
+from inspections.forms import ChecklistEditForm, ChecklistNewForm
+from inspections.models import Checklist, ChecklistVersion, Visit, VisitPurpose
+from inspections.permissions import EDIT_CHECKLISTS, VIEW_CHECKLISTS
 from inspections.views._common import bp
-
-# ---------------------------------------------------------------- checklists
 
 
 def _violation_choices():

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.args import int_arg, page_arg
@@ -21,26 +14,14 @@ from core.security import allow
 from core.settings import get_setting
 from inspections import operations as ops
 from inspections import permissions as perms
-from inspections.forms import (
-    AssignmentForm,
-    RouteForm,
-)
-from inspections.models import (
-    Assignment,
-    AssignmentState,
-    VisitPurpose,
-)
-from inspections.permissions import (
-    ASSIGN,
-    VIEW_PLANS,
-)
+from inspections.forms import AssignmentForm, RouteForm
+from inspections.models import Assignment, AssignmentState, VisitPurpose
+from inspections.permissions import ASSIGN, VIEW_PLANS
 from inspections.views._common import bp, enum_arg, inspector_choices
 from licensing import operations as licensing_ops
 from licensing.models import VisitRequest
 from registry import operations as registry_ops
 from registry.models import Site, SiteKind
-
-# ---------------------------------------------------------------- planning
 
 
 def _assignment_form() -> AssignmentForm:

@@ -9,14 +9,7 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from flask import (
-    Response,
-    current_app,
-    jsonify,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
@@ -29,16 +22,8 @@ from core.extensions import db
 from core.security import allow, public
 from inspections import operations as ops
 from inspections import permissions as perms
-from inspections.models import (
-    Assignment,
-    AssignmentState,
-    Visit,
-    VisitPurpose,
-)
-from inspections.permissions import (
-    DO_VISITS,
-    VIEW_VISITS,
-)
+from inspections.models import Assignment, AssignmentState, Visit, VisitPurpose
+from inspections.permissions import DO_VISITS, VIEW_VISITS
 from inspections.views._common import bp, enum_arg
 from licensing import operations as licensing_ops
 from licensing.models import VisitRequest

@@ -3,15 +3,7 @@ committee, and a site's visits for the site page."""
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from core.args import int_arg, page_arg
@@ -24,20 +16,10 @@ from core.security import allow, require
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from inspections import operations as ops
 from inspections import permissions as perms
-from inspections.forms import (
-    ReferralForm,
-)
-from inspections.models import (
-    Visit,
-    VisitPurpose,
-)
-from inspections.permissions import (
-    REFER,
-    VIEW_VISITS,
-)
+from inspections.forms import ReferralForm
+from inspections.models import Visit, VisitPurpose
+from inspections.permissions import REFER, VIEW_VISITS
 from inspections.views._common import bp, enum_arg, visit_or_404
-
-# ---------------------------------------------------------------- visits
 
 
 @bp.get("/inspections/visits")
