@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import current_app
 
 from core.errors import DomainError
-from core.persian import to_persian_digits
+from core.persian import clean_text, to_persian_digits
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,12 @@ def check(content: bytes, *, types: tuple[FileType, ...], max_mb: float) -> File
             f"فقط فایل {allowed} پذیرفته می‌شود (نوع فایل از محتوای آن تشخیص داده شد).", reason="type"
         )
     return kind
+
+
+def display_name(filename: str | None) -> str:
+    """The name an uploaded file is shown and downloaded under: its last path part, cleaned, at most
+    255 characters."""
+    return clean_text(Path(filename or "file").name)[:255] or "file"
 
 
 def sha256_of(content: bytes) -> str:

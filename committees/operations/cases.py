@@ -3,7 +3,6 @@ the defence asked for and received, its workflow to a hearing or closure, and th
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,14 +21,14 @@ from committees.models import (
 )
 from committees.operations._common import LIMITS, jalali_year, not_future, optional_text, required_text
 from committees.operations.sessions import open_agenda_item
+from core import storage
 from core.args import MAX_ID
 from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import clean_text, format_jalali, isolate_code, search_terms, to_persian_digits
+from core.persian import clean_text, format_jalali, isolate_code, search_terms
 from core.settings import get_setting
-from licensing import operations as licensing_ops
 from licensing.models import Licence, LicenceStatus
 from registry import operations as registry_ops
 from registry.models import Site
@@ -238,28 +237,14 @@ def add_evidence_document(
     if case.state == CaseState.CLOSED:
         raise DomainError("به پرونده مختومه نمی‌توان مدرک افزود.", field="file")
     description = required_text(description, "شرح مدرک را بنویسید.", "description", 500)
-    limit_mb = get_setting("licensing.document_max_mb")
-    if not content:
-        raise DomainError("فایل خالی است.", field="file")
-    if len(content) > limit_mb * 1024 * 1024:
-        raise DomainError(f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.", field="file")
-    sniffed = licensing_ops.sniff_type(content[:8])
-    if sniffed is None:
-        raise DomainError(
-            "فقط فایل PDF، JPEG یا PNG پذیرفته می‌شود (نوع فایل از محتوای آن تشخیص داده شد).", field="file"
-        )
-    content_type, extension = sniffed
-    storage_key = f"{hashlib.sha256(content).hexdigest()}{extension}"
-    target = licensing_ops.upload_directory() / storage_key
-    if not target.exists():
-        target.write_bytes(content)
+    stored = storage.store(content, types=storage.DOCUMENTS, max_mb=get_setting("licensing.document_max_mb"))
     evidence = CaseEvidence(
         case=case,
         kind="document",
         description=description,
-        filename=clean_text(Path(filename or "file").name)[:255] or "file",
-        content_type=content_type,
-        storage_key=storage_key,
+        filename=storage.display_name(filename),
+        content_type=stored.content_type,
+        storage_key=stored.key,
     )
     db.session.add(evidence)
     db.session.flush()
@@ -269,7 +254,7 @@ def add_evidence_document(
 def evidence_path(evidence: CaseEvidence) -> Path | None:
     if not evidence.storage_key:
         return None
-    return licensing_ops.upload_directory() / evidence.storage_key
+    return storage.path(evidence.storage_key)
 
 
 def search_cases(

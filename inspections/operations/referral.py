@@ -12,6 +12,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.persian import clean_text, format_jalali, format_jalali_datetime
 from inspections.models import Visit, VisitAnswer
+from inspections.operations.intake import PHOTO_FOLDER
 from registry.models import BANK_KINDS, Site
 
 
@@ -87,7 +88,7 @@ def refer_to_committee(
                 description=photo.caption or (photo.item.text if photo.item else "عکس بازدید"),
                 filename=photo.storage_key,
                 content_type=photo.content_type,
-                storage_key=f"inspections/{photo.storage_key}",
+                storage_key=f"{PHOTO_FOLDER}/{photo.storage_key}",
             )
         )
     offence_on = min(visit.visited_on, today_tehran())

@@ -101,3 +101,10 @@ def test_without_upload_dir_files_go_under_the_instance(app, tmp_path):
             assert storage.root() == Path(app.instance_path) / "uploads"
     finally:
         app.config["UPLOAD_DIR"] = previous
+
+
+def test_an_uploaded_file_keeps_only_its_own_name():
+    assert storage.display_name("../../etc/passwd") == "passwd"
+    assert storage.display_name("C:/Users/a/مدرک تحصیلی.pdf") == "مدرک تحصیلی.pdf"
+    assert storage.display_name("") == "file" and storage.display_name(None) == "file"
+    assert len(storage.display_name("x" * 300 + ".pdf")) == 255
