@@ -25,8 +25,6 @@ from licensing.operations.documents import (
     document_checklist,
     document_path,
     missing_documents,
-    sniff_type,
-    upload_directory,
 )
 from licensing.operations.eligibility import CheckResult, eligibility_checks, override_check
 
@@ -98,9 +96,7 @@ __all__ = [
     "schedule_session",
     "search_licences",
     "sessions_newest_first",
-    "sniff_type",
     "start_review",
     "suspend_licence",
     "transition",
-    "upload_directory",
 ]
