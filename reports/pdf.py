@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from flask import render_template
 
+from committees.models import PenaltyKind
 from core.clock import today_tehran
 from core.pdf import html_to_pdf
+from inspections.models import VisitPurpose
 from licensing.models import ApplicationKind, ApplicationState
 from licensing.pdf import issuer_name
 from registry.models import OFFICE_KINDS, SiteKind
+from registry.operations import province_name
 from reports import operations as ops
 from reports.charts import pdf_charts
 
 
 def annual_report_context(period: ops.Period, *, charts: bool = True) -> dict:
     """The report, its summary and what the tables iterate over (and the PDF's static charts)."""
-    from committees.models import PenaltyKind
-    from inspections.models import VisitPurpose
-
     report = ops.annual_report(period)
     return {
         "report": report,
         "period": period,
         "summary": ops.summary(report, period),
         "charts": pdf_charts(report, period) if charts else None,
-        "issuer": issuer_name(ops.province_name()),
+        "issuer": issuer_name(province_name()),
         "printed_on": today_tehran(),
         "site_kinds": list(SiteKind),
         "office_kinds": list(OFFICE_KINDS),
