@@ -3,6 +3,7 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from accounts.tokens import NAME_MAX as TOKEN_NAME_MAX
 from core.forms import BaseForm, MobileField, choices
 from core.security import Role
 
@@ -58,4 +59,13 @@ class PasswordForm(BaseForm):
             EqualTo("password", message="تکرار گذرواژه یکسان نیست."),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TokenForm(BaseForm):
+    """The "my API tokens" page: a name for the new token."""
+
+    name = StringField(
+        "نام توکن (برای شناختن آن، مثلاً «تبلت بازرسی ۳» یا «اسکریپت گزارش»)",
+        validators=[Optional(), Length(max=TOKEN_NAME_MAX)],
     )

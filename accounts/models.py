@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.clock import as_utc
 from core.db import Base, TimestampMixin, utcnow
 from core.persian import normalize_for_search
 from core.security import Role
@@ -106,8 +107,7 @@ class ApiToken(Base):
 
     def is_active_at(self, moment: datetime) -> bool:
         """Neither revoked nor expired at that moment."""
-        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=UTC)
-        return self.revoked_at is None and expires > moment
+        return self.revoked_at is None and as_utc(self.expires_at) > moment
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix} user={self.user_id}>"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from accounts.models import ApiToken, User
 from core.audit import Actor, log_event
-from core.clock import utcnow
+from core.clock import as_utc, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import normalize_for_search
@@ -102,12 +103,6 @@ class LoginResult:
     message: str | None = None
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def authenticate(username: str, password: str, *, address: str | None) -> LoginResult:
     """Check a login; after too many failures the account is locked for a while."""
     generic = "نام کاربری یا گذرواژه نادرست است."
@@ -125,7 +120,7 @@ def authenticate(username: str, password: str, *, address: str | None) -> LoginR
             actor=anonymous,
         )
         return LoginResult(None, generic)
-    locked = _aware(user.locked_until)
+    locked = as_utc(user.locked_until)
     if locked and locked > now:
         log_event(
             db.session,
@@ -160,6 +155,15 @@ def authenticate(username: str, password: str, *, address: str | None) -> LoginR
     )
     db.session.flush()
     return LoginResult(user)
+
+
+def lockout_seconds(username: str) -> int:
+    """How long the account stays locked by failed logins, in whole seconds (0: not locked)."""
+    user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+    locked = as_utc(user.locked_until) if user is not None else None
+    if locked is None:
+        return 0
+    return max(0, math.ceil((locked - utcnow()).total_seconds()))
 
 
 def search_users(query: str | None):

@@ -8,8 +8,9 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, login_user, logout_user
 
 from accounts import operations as ops
-from accounts.forms import LoginForm, PasswordForm, UserForm
-from accounts.models import User
+from accounts import tokens as token_ops
+from accounts.forms import LoginForm, PasswordForm, TokenForm, UserForm
+from accounts.models import ApiToken, User
 from core.clock import utcnow
 from core.db import get_or_404
 from core.errors import DomainError
@@ -135,14 +136,11 @@ def user_edit(user_id: int):
 @bp.route("/account/api-tokens", methods=["GET", "POST"])
 @allow(*ALL_ROLES)
 def api_tokens():
-    from api import operations as api_ops
-    from api.forms import TokenForm
-
     form = TokenForm()
     issued = None
     if form.validate_on_submit():
         try:
-            issued = api_ops.issue_token(
+            issued = token_ops.issue_token(
                 current_user, name=form.name.data, actor=current_user, address=request.remote_addr
             )
         except DomainError as exc:
@@ -151,7 +149,7 @@ def api_tokens():
         else:
             db.session.commit()
             form = TokenForm(formdata=None)
-    tokens = db.session.scalars(api_ops.tokens_query(user=current_user)).all()
+    tokens = db.session.scalars(token_ops.tokens_query(user=current_user)).all()
     response = make_response(
         render_template("accounts/api_tokens.html", form=form, tokens=tokens, issued=issued, now=utcnow())
     )
@@ -162,14 +160,10 @@ def api_tokens():
 @bp.post("/account/api-tokens/<int:token_id>/revoke")
 @allow(*ALL_ROLES)
 def api_token_revoke(token_id: int):
-    from accounts.models import ApiToken
-    from api import operations as api_ops
-    from api.permissions import can_revoke_token
-
     token = get_or_404(ApiToken, token_id)
-    require(can_revoke_token(current_user, token))
+    require(token_ops.can_revoke_token(current_user, token))
     try:
-        api_ops.revoke_token(token, actor=current_user)
+        token_ops.revoke_token(token, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -183,12 +177,11 @@ def api_token_revoke(token_id: int):
 @bp.get("/admin/api-tokens")
 @allow(Role.ADMIN)
 def api_token_admin():
-    from api import operations as api_ops
     from core.args import page_arg
 
     show_all = request.args.get("all") == "1"
     page = db.paginate(
-        api_ops.tokens_query(active_only=not show_all),
+        token_ops.tokens_query(active_only=not show_all),
         page=page_arg(),
         per_page=50,
         max_per_page=50,

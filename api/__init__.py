@@ -3,7 +3,7 @@
 Every answer is JSON, errors included: {"error": {"code", "message" (Persian), "fields"}}. Routes
 follow the same deny-by-default policy as the screens (core.security.allow / public) and call the
 same operations as the screens. Callers authenticate with a token (``Authorization: Bearer …``,
-see api.operations) or, for the browser's own calls, with the session plus the CSRF token in the
+see accounts.tokens) or, for the browser's own calls, with the session plus the CSRF token in the
 X-CSRFToken header; a request with a valid token needs no CSRF token (a cross-site page cannot
 set that header). The OpenAPI description is generated from the marshmallow schemas of the
 routes (flask-smorest / apispec) and served at /api/v1/openapi.json, with a Persian page at
@@ -212,21 +212,21 @@ def _authenticate_bearer():
     header = request.headers.get("Authorization")
     if header is None:
         return None
-    from api import operations
+    from accounts import tokens as token_ops
     from core.extensions import login_manager
 
     scheme, _, credential = header.strip().partition(" ")
     token = None
     if scheme.lower() == "bearer" and credential.strip():
-        token = operations.authenticate_token(credential.strip())
+        token = token_ops.authenticate_token(credential.strip())
     if token is None:
         return _error_response(
             401, "invalid_token", INVALID_TOKEN, None, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         )
-    if operations.needs_touch(token):
+    if token_ops.needs_touch(token):
         from core.extensions import db
 
-        operations.touch_token(token)
+        token_ops.touch_token(token)
         db.session.commit()
     g.api_token = token
     # Flask-Login's own way of setting the request's user (what its request_loader ends in); a

@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from accounts import tokens as ops
 from accounts.models import User
-from api import operations as ops
 from core.audit import SYSTEM, acting_as
 from core.errors import DomainError
 from core.extensions import db

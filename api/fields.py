@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.args import MAX_ID
+from core.clock import as_utc
 from core.geo import IRAN_LAT, IRAN_LON
 from core.persian import (
     JalaliDateError,
@@ -293,9 +294,7 @@ class UtcDateTime(fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
 class Label(fields.String):

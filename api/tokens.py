@@ -12,12 +12,12 @@ from flask import request
 from flask_login import current_user
 from marshmallow import fields
 
+from accounts import tokens as ops
 from accounts.models import ApiToken, User
-from accounts.operations import authenticate
+from accounts.operations import authenticate, lockout_seconds
+from accounts.tokens import OWN_TOKENS, can_revoke_token, can_see_all_tokens
 from api import ID, ApiError, bp
-from api import operations as ops
 from api.fields import Bool, JalaliOf, Nested, QueryInt, Schema, Str, UtcDateTime
-from api.permissions import OWN_TOKENS, can_revoke_token, can_see_all_tokens
 from api.schemas import PageArgs, UserBrief, page_schema, paginate
 from core.clock import utcnow
 from core.db import get_or_404
@@ -76,7 +76,7 @@ class TokenListArgs(PageArgs):
 @bp.response(201, TokenCreated)
 def token_create(data):
     """دریافت توکن با نام کاربری و گذرواژه (با همان قفل حساب پس از تلاش‌های ناموفق ورود)"""
-    locked_for = ops.lockout_seconds(data["username"])
+    locked_for = lockout_seconds(data["username"])
     result = authenticate(data["username"], data["password"], address=request.remote_addr)
     db.session.commit()  # the failed attempt counts, whatever happens next
     if result.user is None:

@@ -14,13 +14,14 @@ import json
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.clock import as_utc
 from core.db import Base, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -209,11 +210,8 @@ def _hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
         "client_address",
     )
     fields = {k: row.get(k) for k in keys}
-    occurred = row["occurred_at"]
-    if occurred.tzinfo is None:  # SQLite hands back naive UTC
-        occurred = occurred.replace(tzinfo=UTC)
     # PostgreSQL answers in the session's time zone: hash the instant, always written in UTC.
-    fields["occurred_at"] = occurred.astimezone(UTC).isoformat()
+    fields["occurred_at"] = as_utc(row["occurred_at"]).isoformat()
     return fields
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import jdatetime
 from persiantools import characters, digits
 
-from core.clock import TEHRAN
+from core.clock import TEHRAN, as_utc
 
 ZWNJ = "\u200c"
 # Zero-width and direction marks that real Persian text carries and search must ignore.
@@ -186,9 +186,7 @@ def format_jalali_long(value: date | datetime | None) -> str:
 
 def local_datetime(value: datetime) -> datetime:
     """Read a stored (UTC, possibly naive) datetime in Tehran time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(TEHRAN)
+    return as_utc(value).astimezone(TEHRAN)
 
 
 def format_jalali_datetime(value: datetime | None) -> str:

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import g
 
-from api import operations as token_ops
+from accounts import tokens as token_ops
 from core.security import Role
 from tests import factories
 

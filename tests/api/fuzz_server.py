@@ -38,8 +38,8 @@ def main(state: Path) -> None:
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
+    from accounts import tokens as token_ops
     from accounts.models import User
-    from api import operations as token_ops
     from config import DevelopmentConfig
     from core.app import create_app
     from core.audit import SYSTEM, acting_as

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from api import operations as token_ops
+from accounts import tokens as token_ops
 from committees import operations as committee_ops
 from committees.models import Case, CaseState, Ruling, RulingState
 from core.clock import today_tehran

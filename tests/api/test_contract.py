@@ -44,7 +44,7 @@ def concrete(rule: Rule) -> str:
 @pytest.fixture
 def callers(app, db):
     """One caller (with a token) per role."""
-    from api import operations as token_ops
+    from accounts import tokens as token_ops
 
     made = {}
     for role in Role:

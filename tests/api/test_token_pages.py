@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from accounts import tokens as token_ops
 from accounts.models import ApiToken
-from api import operations as token_ops
 from core.security import Role
 from tests import factories
 from tests.api.conftest import ApiCaller

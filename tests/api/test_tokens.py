@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from accounts import tokens as ops
 from accounts.models import ApiToken
-from api import operations as ops
 from core.audit import AuditEvent
 from core.security import Role
 from core.settings import set_setting

@@ -10,37 +10,42 @@ through accounts.operations.authenticate, so the login lockout applies to it too
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import ApiToken, User
 from core.audit import Actor, acting_as
-from core.clock import utcnow
+from core.clock import as_utc, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import clean_text, to_persian_digits
+from core.security import ALL_ROLES, Role
 from core.settings import get_setting
 
 TOKEN_PREFIX = "pishkhan_"
 NAME_MAX = 100
 # last_used_at is a hint for the user ("used 3 days ago"), not a log: written at most this often.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+# Every account may hold tokens for itself; the admin sees and revokes everyone's.
+OWN_TOKENS = tuple(ALL_ROLES)
+
+
+def can_revoke_token(user, token) -> bool:
+    """A token's own user, or an admin."""
+    return getattr(user, "role", None) == Role.ADMIN or token.user_id == getattr(user, "id", None)
+
+
+def can_see_all_tokens(user) -> bool:
+    return getattr(user, "role", None) == Role.ADMIN
 
 
 def hash_secret(secret: str) -> str:
     """The stored form of a token: the hex SHA-256 of its secret."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @dataclass
@@ -91,15 +96,6 @@ def issue_token(user: User, *, name: str | None, actor, address: str | None = No
     return IssuedToken(token, secret)
 
 
-def lockout_seconds(username: str) -> int:
-    """How long the account stays locked by failed logins, in whole seconds (0: not locked)."""
-    user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    locked = _aware(user.locked_until) if user is not None else None
-    if locked is None:
-        return 0
-    return max(0, math.ceil((locked - utcnow()).total_seconds()))
-
-
 def revoke_token(token: ApiToken, *, actor) -> ApiToken:
     """Revoke a token: calls with it are refused from now on."""
     if token.revoked_at is not None:
@@ -125,7 +121,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
 
 def needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
     """Whether last_used_at is stale enough to be written again."""
-    last = _aware(token.last_used_at)
+    last = as_utc(token.last_used_at)
     return last is None or (now or utcnow()) - last >= LAST_USED_RESOLUTION
 
 
