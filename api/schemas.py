@@ -6,9 +6,8 @@ from typing import Any
 
 from marshmallow import fields
 
-from api.fields import Label, QueryInt, Schema
+from api.fields import QueryInt, Schema
 from core.extensions import db
-from registry.models import SiteKind
 
 MAX_PER_PAGE = 100
 
@@ -75,14 +74,6 @@ def paginate_list(items: list, args: dict[str, Any]) -> dict[str, Any]:
 class CountyBrief(Schema):
     id = fields.Integer()
     name = fields.String()
-
-
-class SiteBrief(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    kind = fields.Enum(SiteKind, by_value=True)
-    kind_label = Label("kind")
 
 
 class PersonBrief(Schema):

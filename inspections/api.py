@@ -20,7 +20,7 @@ from marshmallow import fields
 
 from api import ApiError, bp, read_body, read_json
 from api.fields import Bool, Enum, Int, JalaliOf, Label, List, Nested, QueryInt, Schema, Str, UtcDateTime
-from api.schemas import PageArgs, SiteBrief, UserBrief, page_schema, paginate
+from api.schemas import PageArgs, UserBrief, page_schema, paginate
 from core.extensions import db
 from core.security import allow, require
 from inspections import operations as ops
@@ -33,6 +33,7 @@ from inspections.permissions import (
     can_upload_photos,
     can_view_visit,
 )
+from registry.api import SiteBrief
 
 TAG = ["inspections"]
 # A visit is a few kilobytes of JSON; a megabyte leaves room for long notes, not for misuse.

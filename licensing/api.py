@@ -40,7 +40,7 @@ from api.fields import (
     latitude,
     longitude,
 )
-from api.schemas import Extended, PageArgs, PersonBrief, SiteBrief, page_schema, paginate
+from api.schemas import Extended, PageArgs, PersonBrief, page_schema, paginate
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
@@ -58,6 +58,7 @@ from licensing.models import (
     WorkingGroupSession,
 )
 from licensing.permissions import EDIT, VIEW
+from registry.api import SiteBrief
 from registry.models import OFFICE_KINDS, LocalityType, SiteKind
 from registry.permissions import VIEW_PEOPLE
 

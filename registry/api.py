@@ -32,7 +32,7 @@ from api.fields import (
     latitude,
     longitude,
 )
-from api.schemas import CountyBrief, PageArgs, PersonBrief, SiteBrief, page_schema, paginate, paginate_list
+from api.schemas import CountyBrief, PageArgs, PersonBrief, page_schema, paginate, paginate_list
 from core.db import get_or_404
 from core.extensions import db
 from core.security import allow
@@ -46,6 +46,16 @@ MAX_RADIUS_M = 50_000
 
 
 # ---------------------------------------------------------------- schemas
+
+
+class SiteBrief(Schema):
+    """A site as other resources refer to it (a licence's, a case's, a visit's)."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.Enum(SiteKind, by_value=True)
+    kind_label = Label("kind")
 
 
 class StatusChangeOut(Schema):

@@ -19,7 +19,7 @@ from api.fields import (
     Str,
     UtcDateTime,
 )
-from api.schemas import PageArgs, SiteBrief
+from api.schemas import PageArgs
 from committees import operations as ops
 from committees.models import (
     AppealOutcome,
@@ -31,6 +31,7 @@ from committees.models import (
     Severity,
     VoteChoice,
 )
+from registry.api import SiteBrief
 
 CASES, SESSIONS, RULINGS = ["cases"], ["committee-sessions"], ["rulings"]
 
