@@ -17,7 +17,7 @@ from core.security import CONTENT_SECURITY_POLICY, allow
 from core.settings import get_setting
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from registry import operations as registry_ops
-from registry.models import County, Site, SiteKind, SiteStatus
+from registry.models import Site, SiteKind, SiteStatus
 from reports import operations as ops
 from reports import records as tables
 from reports.forms import PeriodForm
@@ -100,37 +100,6 @@ def annual_pdf():
 # ---------------------------------------------------------------- the records behind a figure
 
 
-def _filter_labels(filters: dict) -> list[tuple[str, str]]:
-    labels = []
-    for name, value in filters.items():
-        title = ops.DIMENSIONS[name][0]
-        if name == "county":
-            text = db.session.get(County, value).name
-        elif name == "violation":
-            # Codes keep their Latin digits: «V۰۷» would read as «۷۰۷».
-            text = f"{value} — {ops.violation_titles().get(value, '')}"
-        else:
-            text = _enum_label(name, value)
-        labels.append((title, text))
-    return labels
-
-
-def _enum_label(name: str, value: str) -> str:
-    from committees.models import PenaltyKind
-    from inspections.models import VisitPurpose
-    from licensing.models import ApplicationKind, ApplicationState
-
-    enum_cls = {
-        "site_kind": SiteKind,
-        "office_kind": SiteKind,
-        "application_kind": ApplicationKind,
-        "purpose": VisitPurpose,
-        "decision": ApplicationState,
-        "penalty": PenaltyKind,
-    }[name]
-    return enum_cls(value).label
-
-
 @bp.get("/records")
 @allow(*VIEW_REPORTS)
 def records():
@@ -166,7 +135,7 @@ def records():
         "reports/records.html",
         figure=figure,
         period=period,
-        filters=_filter_labels(filters),
+        filters=ops.filter_labels(filters),
         page=page,
         headers=tables.headers(figure.key),
         rows=[tables.cells(figure.key, row) for row in page.items],

@@ -19,7 +19,7 @@ from inspections.models import VisitPurpose
 from licensing.models import WG_DECISIONS, ApplicationKind
 from registry.models import OFFICE_KINDS, SiteKind
 from registry.operations import counties_in_order, province_name
-from reports.operations.figures import count_by, plain
+from reports.operations.figures import count_by, plain, violation_titles
 
 
 def _zero(keys: Iterable) -> dict[str, int]:
@@ -78,12 +78,6 @@ def visits(counts: Counts) -> dict[str, Any]:
         "by_site_kind": by_kind,
         "by_purpose": _zero(VisitPurpose) | _sum_by(counts.visits, 1),
     }
-
-
-def violation_titles() -> dict[str, str]:
-    """The catalogue's codes and titles, in code order."""
-    rows = db.session.execute(select(ViolationType.code, ViolationType.title).order_by(ViolationType.code))
-    return dict(rows.all())
 
 
 def cases_by_violation(period: Period, titles: dict[str, str]) -> dict[str, int]:

@@ -349,7 +349,23 @@ def _violation(value: str) -> str:
     return value
 
 
-def _member(enum_cls, allowed: Iterable | None, message: str, name: str):
+def violation_titles() -> dict[str, str]:
+    """The catalogue's codes and titles, in code order."""
+    rows = db.session.execute(select(ViolationType.code, ViolationType.title).order_by(ViolationType.code))
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A breakdown of a figure: its Persian name, how a URL value is checked (a Persian DomainError
+    if wrong) and how a checked value reads on the page."""
+
+    title: str
+    parse: Callable[[str], Any]
+    label: Callable[[Any], str]
+
+
+def _member(title: str, enum_cls, message: str, name: str, allowed: Iterable | None = None) -> Dimension:
     def parse(value: str):
         try:
             member = enum_cls(value)
@@ -359,22 +375,23 @@ def _member(enum_cls, allowed: Iterable | None, message: str, name: str):
             raise DomainError(message, field=name)
         return member.value
 
-    return parse
+    return Dimension(title, parse, lambda value: enum_cls(value).label)
 
 
-# Each breakdown: its Persian name and how a URL value is checked (a Persian DomainError if wrong).
-DIMENSIONS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "site_kind": ("نوع محل", _member(SiteKind, None, "نوع محل معتبر نیست.", "site_kind")),
-    "office_kind": ("نوع دفتر", _member(SiteKind, OFFICE_KINDS, "نوع دفتر معتبر نیست.", "office_kind")),
-    "application_kind": (
-        "نوع درخواست",
-        _member(ApplicationKind, None, "نوع درخواست معتبر نیست.", "application_kind"),
+DIMENSIONS: dict[str, Dimension] = {
+    "site_kind": _member("نوع محل", SiteKind, "نوع محل معتبر نیست.", "site_kind"),
+    "office_kind": _member("نوع دفتر", SiteKind, "نوع دفتر معتبر نیست.", "office_kind", OFFICE_KINDS),
+    "application_kind": _member(
+        "نوع درخواست", ApplicationKind, "نوع درخواست معتبر نیست.", "application_kind"
     ),
-    "purpose": ("هدف بازدید", _member(VisitPurpose, None, "هدف بازدید معتبر نیست.", "purpose")),
-    "decision": ("تصمیم", _member(ApplicationState, WG_DECISIONS, "تصمیم معتبر نیست.", "decision")),
-    "penalty": ("مجازات", _member(PenaltyKind, None, "مجازات معتبر نیست.", "penalty")),
-    "violation": ("نوع تخلف", _violation),
-    "county": ("شهرستان", _county),
+    "purpose": _member("هدف بازدید", VisitPurpose, "هدف بازدید معتبر نیست.", "purpose"),
+    "decision": _member("تصمیم", ApplicationState, "تصمیم معتبر نیست.", "decision", WG_DECISIONS),
+    "penalty": _member("مجازات", PenaltyKind, "مجازات معتبر نیست.", "penalty"),
+    # Codes keep their Latin digits: «V۰۷» would read as «۷۰۷».
+    "violation": Dimension(
+        "نوع تخلف", _violation, lambda code: f"{code} — {violation_titles().get(code, '')}"
+    ),
+    "county": Dimension("شهرستان", _county, lambda county_id: db.session.get(County, county_id).name),
 }
 
 
@@ -392,8 +409,13 @@ def parse_filters(fig: Figure, args) -> dict[str, Any]:
     for name in fig.dims:
         raw = (args.get(name) or "").strip()
         if raw:
-            filters[name] = DIMENSIONS[name][1](raw)
+            filters[name] = DIMENSIONS[name].parse(raw)
     return filters
+
+
+def filter_labels(filters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The checked breakdown values as the page names them: [(«شهرستان», «خرم‌آباد»)]."""
+    return [(DIMENSIONS[name].title, DIMENSIONS[name].label(value)) for name, value in filters.items()]
 
 
 def plain(value: Any) -> Any:
