@@ -11,7 +11,7 @@ help:
 	@echo "make run    — set up, migrate, load demo data, serve on http://127.0.0.1:5000"
 	@echo "make test   — set up and run the whole suite on SQLite and PostgreSQL"
 	@echo "make setup  — .venv with pinned dependencies, front-end assets from npm"
-	@echo "make lint   — ruff"
+	@echo "make lint   — ruff and the import contracts (lint-imports)"
 
 setup: system-deps $(STAMP) assets
 
@@ -50,6 +50,7 @@ bench: $(STAMP) assets
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -17,7 +17,8 @@ from core.extensions import db
 def seed_demo_command(if_empty: bool, password: str):
     """Load a demo province (Lorestan): counties, a few hundred sites, people, users for every role."""
     from accounts.models import User
-    from demo.registry import DEMO_ACCOUNTS, seed_demo
+    from demo.accounts import DEMO_ACCOUNTS
+    from demo.registry import seed_demo
 
     if not current_app.config.get("ALLOW_DEMO_DATA"):
         raise click.ClickException("demo data is refused in this configuration (production).")

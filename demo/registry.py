@@ -19,10 +19,9 @@ from typing import Any
 import iranian_national_code
 import jdatetime
 
-from accounts.operations import create_user
-from core.persian import ZWNJ
-from core.security import Role
+from core.persian import ZWNJ, to_persian_digits
 from demo import registry_data as data
+from demo.accounts import DEMO_ACCOUNTS, seed_accounts
 from registry.models import Education, LocalityType, SiteKind, SiteStatus
 from registry.operations import (
     change_site_status,
@@ -33,27 +32,6 @@ from registry.operations import (
 )
 
 SEED = 1401
-
-DIRECTORATE = "اداره کل ارتباطات و فناوری اطلاعات استان"
-
-DEMO_ACCOUNTS: tuple[tuple[str, Role, str, str | None], ...] = (
-    ("admin", Role.ADMIN, "سامان بیرانوند", None),
-    ("licensing", Role.LICENSING, "مریم سپهوند", DIRECTORATE),
-    ("inspector1", Role.INSPECTOR, "علیرضا حسنوند", DIRECTORATE),
-    ("inspector2", Role.INSPECTOR, "فاطمه دالوند", DIRECTORATE),
-    ("secretary", Role.COMMITTEE_SECRETARY, "رضا کرمی", DIRECTORATE),
-    (
-        "member1",
-        Role.COMMITTEE_MEMBER,
-        "حمید ملکی",
-        "اداره کل ارتباطات و فناوری اطلاعات منطقه جنوب غرب (سازمان تنظیم مقررات)",
-    ),
-    ("member2", Role.COMMITTEE_MEMBER, "نسرین امیری", "استانداری لرستان"),
-    ("member3", Role.COMMITTEE_MEMBER, "محمود طولابی", "سازمان مدیریت و برنامه‌ریزی استان"),
-    ("member4", Role.COMMITTEE_MEMBER, "اکبر قائدی", "انجمن صنفی دفاتر پیشخوان و ICT روستایی"),
-    ("member5", Role.COMMITTEE_MEMBER, "زهرا پاپی", DIRECTORATE),
-    ("manager", Role.VIEWER, "محسن رشنو", DIRECTORATE),
-)
 
 # The one office a browser test looks up by its Arabic spelling («كوثر»); imported as-is.
 KOWSAR_NAME = "دفتر پيشخوان كوثر"
@@ -89,10 +67,6 @@ def _largest_remainder(total: int, weights: list[float]) -> list[int]:
     for i in order[: total - sum(parts)]:
         parts[i] += 1
     return parts
-
-
-def _fa(value: object) -> str:
-    return str(value).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
 def _jalali_day(rng: random.Random, year: int, first=(1, 1), last=(12, 29)) -> date:
@@ -179,13 +153,13 @@ class _Generator:
         rng = self.rng
         alley = rng.choice(
             (
-                f"کوچه {_fa(rng.randint(1, 40))}",
+                f"کوچه {to_persian_digits(rng.randint(1, 40))}",
                 f"کوچه شهید {rng.choice(data.LAST_NAMES)}",
                 f"نبش کوچه {rng.choice(data.OFFICE_BRANDS)}",
                 f"روبه‌روی بانک {rng.choice(('ملی', 'سپه', 'ملت', 'تجارت', 'صادرات'))}",
             )
         )
-        text = f"{town}، {self.street(town)}، {alley}، پلاک {_fa(rng.randint(1, 240))}"
+        text = f"{town}، {self.street(town)}، {alley}، پلاک {to_persian_digits(rng.randint(1, 240))}"
         if rng.random() < 0.3:
             text += rng.choice(("، طبقه همکف", "، طبقه اول", "، مجتمع تجاری نگین، واحد ۳"))
         return _as_imported(rng, text)
@@ -473,8 +447,7 @@ def build_plan(seed: int = SEED) -> DemoPlan:
 
 def seed_demo(password: str) -> str:
     """Load the Lorestan demo (accounts, counties, people, sites); flush, never commit."""
-    for username, role, full_name, organisation in DEMO_ACCOUNTS:
-        create_user(username, full_name=full_name, role=role, password=password, organisation=organisation)
+    seed_accounts(password)
 
     province = get_or_create_province(data.PROVINCE_NAME, data.PROVINCE_CODE)
     counties = {

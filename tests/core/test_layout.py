@@ -1,0 +1,66 @@
+"""The layout (docs/layout.md) as tests: the import contracts of pyproject.toml hold, and no module
+of a feature package is longer than a reviewer reads in one sitting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from importlinter.cli import lint_imports
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = (
+    "core",
+    "accounts",
+    "registry",
+    "licensing",
+    "committees",
+    "inspections",
+    "reports",
+    "api",
+    "demo",
+)
+MAX_LINES = 500
+# Data, not code: the demo's table of counties and sites.
+DATA_FILES = {"demo/registry_data.py"}
+# Modules over the limit while their split (issue 11) is under way in other branches; emptied at merge.
+BEING_SPLIT = {
+    "licensing/operations.py",
+    "licensing/views.py",
+    "licensing/api.py",
+    "committees/operations.py",
+    "committees/views.py",
+    "committees/api.py",
+    "committees/models.py",
+    "inspections/operations.py",
+    "inspections/views.py",
+}
+
+
+def test_import_contracts_hold(capsys):
+    """core imports no feature outside the app factory, no feature imports demo, and the features
+    depend downwards only (reports > inspections > committees > licensing > registry > api > accounts)."""
+    status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    assert status == 0, capsys.readouterr().out
+
+
+def _modules() -> dict[str, int]:
+    lines = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            name = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in name or name in DATA_FILES:
+                continue
+            lines[name] = len(path.read_text(encoding="utf-8").splitlines())
+    return lines
+
+
+def test_no_module_is_over_the_limit():
+    too_long = {name: n for name, n in _modules().items() if n > MAX_LINES and name not in BEING_SPLIT}
+    assert not too_long, f"over {MAX_LINES} lines: {too_long}"
+
+
+def test_the_allow_list_names_only_modules_still_over_the_limit():
+    """A module whose split has landed leaves the allow-list, so the limit applies to it again."""
+    modules = _modules()
+    stale = {name for name in BEING_SPLIT if modules.get(name, 0) <= MAX_LINES}
+    assert not stale, f"no longer over {MAX_LINES} lines (or gone): remove from BEING_SPLIT: {sorted(stale)}"
