@@ -31,9 +31,6 @@ class Config:
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 10))
     PER_PAGE = 25
     PASSWORD_HASH_METHOD = "scrypt"
-    # A geocoder is off by default; set GEOCODER=nominatim and GEOCODER_URL to use one.
-    GEOCODER = os.environ.get("GEOCODER", "")
-    GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
     ALLOW_DEMO_DATA = False
     TESTING = False
     # The public address printed in licence QR codes (e.g. https://pishkhan.example.ir); when

@@ -1,4 +1,4 @@
-"""Coordinates and geodesic distances (geopy), bounding boxes and the optional geocoder."""
+"""Coordinates and geodesic distances (geopy), and bounding boxes."""
 
 from __future__ import annotations
 
@@ -35,17 +35,3 @@ def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float,
     dlat = radius_m / 111_000 * 1.01
     dlon = radius_m / (111_000 * max(math.cos(math.radians(lat)), 0.01)) * 1.01
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-def make_geocoder(app_config: dict):
-    """A geopy geocoder when GEOCODER is configured, else None (the default; tests never need one)."""
-    name = app_config.get("GEOCODER")
-    if not name:
-        return None
-    from geopy.geocoders import get_geocoder_for_service
-
-    cls = get_geocoder_for_service(name)
-    kwargs = {"user_agent": "pishkhan"}
-    if app_config.get("GEOCODER_URL"):
-        kwargs["domain"] = app_config["GEOCODER_URL"]
-    return cls(**kwargs)

@@ -32,7 +32,6 @@ ROLE_LABELS = {
 }
 
 ALL_ROLES = frozenset(Role)
-STAFF = ALL_ROLES
 
 _PUBLIC_ENDPOINTS = {"static"}
 

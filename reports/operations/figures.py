@@ -464,11 +464,6 @@ def figure_rows(key: str, period: Period, filters: dict[str, Any] | None = None)
     return _where(stmt, base, filters or {}).order_by(*fig.order(base))
 
 
-def figure_count(key: str, period: Period, filters: dict[str, Any] | None = None) -> int:
-    """How many records figure_rows lists (the figure itself)."""
-    return count_by(key, period, **(filters or {}))
-
-
 # ---------------------------------------------------------------- chart series
 
 

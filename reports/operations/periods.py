@@ -8,13 +8,10 @@ from core.extensions import db
 from core.periods import (
     FIRST_YEAR,
     LAST_YEAR,
-    Bucket,
     Period,
     current_year,
     month_buckets,
-    month_label,
     month_of,
-    year_buckets,
 )
 from core.persian import jalali
 from registry.models import SiteStatusChange
@@ -22,14 +19,11 @@ from registry.models import SiteStatusChange
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
-    "Bucket",
     "Period",
     "current_year",
     "first_year_with_records",
     "month_buckets",
-    "month_label",
     "month_of",
-    "year_buckets",
 ]
 
 

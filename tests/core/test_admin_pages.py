@@ -4,7 +4,6 @@ from sqlalchemy import select
 from config import ProductionConfig
 from core.app import create_app
 from core.audit import AuditEvent
-from core.geo import make_geocoder
 from core.security import Role
 from core.settings import definitions, get_setting
 
@@ -71,11 +70,6 @@ def test_demo_data_is_refused_in_production(app):
     finally:
         app.config["ALLOW_DEMO_DATA"] = True
     assert result.exit_code != 0 and "refused" in result.output
-
-
-def test_geocoder_is_off_by_default(app):
-    assert make_geocoder(app.config) is None
-    assert make_geocoder({"GEOCODER": "nominatim", "GEOCODER_URL": "geo.local"}) is not None
 
 
 def test_health_check_is_public(client):
