@@ -11,10 +11,8 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from api import bp
 from api.fields import DateIn, QueryInt, Schema
-from core.clock import today_tehran
-from core.persian import format_jalali, jalali
 from core.security import allow
-from reports.operations import Period, annual_report
+from reports.operations import Period, annual_report, current_year
 from reports.permissions import VIEW_REPORTS
 
 TAG = ["reports"]
@@ -106,9 +104,7 @@ def annual(args):
     if "start" in args:
         period = Period.between(args["start"], args["end"])
     else:
-        period = Period.jalali_year(args.get("year") or jalali(today_tehran()).year)
-    report = dict(annual_report(period))
-    report.setdefault("start_jalali", format_jalali(period.start, persian_digits=False))
-    report.setdefault("end_jalali", format_jalali(period.end, persian_digits=False))
+        period = Period.jalali_year(args.get("year") or current_year())
+    report = annual_report(period)
     # Passed through as computed (not re-dumped), so that figures added later reach clients too.
     return jsonify(report)
