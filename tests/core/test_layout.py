@@ -26,8 +26,6 @@ DATA_FILES = {"demo/registry_data.py"}
 BEING_SPLIT = {
     "licensing/api.py",
     "committees/models.py",
-    "inspections/operations.py",
-    "inspections/views.py",
 }
 
 
