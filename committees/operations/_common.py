@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from core.clock import today_tehran
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import clean_text, format_number, jalali
+from core.persian import clean_text, format_number
 
 # Sanity bounds on what an admin or the secretary types (not regulations: those are settings and
 # the catalogue). A longer suspension is a typo: revocation is the ladder's step for that.
@@ -36,10 +36,6 @@ def insert_unique(row, message: str, *, field_name: str | None = None) -> None:
             db.session.add(row)
     except IntegrityError as exc:
         raise DomainError(message, field=field_name) from exc
-
-
-def jalali_year(day: date) -> int:
-    return jalali(day).year
 
 
 def required_text(value: str | None, message: str, field_name: str, limit: int | None = None) -> str:

@@ -19,7 +19,7 @@ from committees.models import (
     CaseViolation,
     ViolationType,
 )
-from committees.operations._common import LIMITS, jalali_year, not_future, optional_text, required_text
+from committees.operations._common import LIMITS, not_future, optional_text, required_text
 from committees.operations.sessions import open_agenda_item
 from core import storage
 from core.args import MAX_ID
@@ -27,6 +27,7 @@ from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
+from core.periods import jalali_year_of
 from core.persian import clean_text, format_jalali, isolate_code, search_terms
 from core.settings import get_setting
 from licensing.models import Licence, LicenceStatus
@@ -114,7 +115,7 @@ def open_case(
         raise DomainError("تاریخ تخلف را وارد کنید.", field="offence_on")
     if offence_on > opened_on:
         raise DomainError("تاریخ تخلف نمی‌تواند پس از تاریخ تشکیل پرونده باشد.", field="offence_on")
-    year = jalali_year(opened_on)
+    year = jalali_year_of(opened_on)
     licence = current_licence(site)
     case = Case(
         number=f"{year}-{next_value(f'case:{year}'):04d}",

@@ -30,7 +30,6 @@ from committees.operations._common import (
     LIMITS,
     MAX_FINE_RIALS,
     MAX_SUSPENSION_DAYS,
-    jalali_year,
     not_future,
     required_text,
 )
@@ -40,6 +39,7 @@ from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
 from core.extensions import db
+from core.periods import jalali_year_of
 from core.persian import format_jalali, format_number, isolate_code
 from core.settings import get_setting
 from licensing import operations as licensing_ops
@@ -99,7 +99,7 @@ def ruling_values(case: Case, data: dict[str, Any], *, licence_in_force: bool = 
 
 
 def ruling_number(ruled_on: date) -> str:
-    year = jalali_year(ruled_on)
+    year = jalali_year_of(ruled_on)
     return f"{year}-{next_value(f'ruling:{year}'):04d}"
 
 

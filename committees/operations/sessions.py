@@ -22,7 +22,7 @@ from committees.models import (
     Vote,
     VoteChoice,
 )
-from committees.operations._common import LIMITS, insert_unique, jalali_year, optional_text, required_text
+from committees.operations._common import LIMITS, insert_unique, optional_text, required_text
 from committees.operations.members import member_for_user, seat_of
 from core.args import MAX_ID
 from core.audit import because
@@ -31,6 +31,7 @@ from core.counters import next_value
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
+from core.periods import jalali_year_of
 from core.persian import normalize_for_search, to_persian_digits
 from core.settings import get_setting
 
@@ -50,7 +51,7 @@ def schedule_session(held_on: date | None, *, place: str | None, actor) -> Commi
     if held_on is None:
         raise DomainError("تاریخ جلسه را وارد کنید.", field="held_on")
     place = optional_text(place, "place", LIMITS["place"])
-    year = jalali_year(held_on)
+    year = jalali_year_of(held_on)
     session = CommitteeSession(
         number=f"{year}-{next_value(f'committee_session:{year}'):02d}", held_on=held_on, place=place
     )

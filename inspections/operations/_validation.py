@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.args import MAX_ID
+from core.clock import as_utc
 from core.extensions import db
 from core.geo import distance_m
 from core.persian import clean_text, to_persian_digits
@@ -70,9 +71,7 @@ def as_datetime(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return as_utc(parsed)
 
 
 def text_field(
