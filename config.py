@@ -36,6 +36,19 @@ class Config:
     # The public address printed in licence QR codes (e.g. https://pishkhan.example.ir); when
     # empty, the address the request came in on is used.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # The audit chain's HMAC key (AUDIT_KEY, or the file AUDIT_KEY_FILE), the Ed25519 key that signs
+    # its checkpoints (AUDIT_SIGNING_KEY_FILE; AUDIT_VERIFY_KEY_FILE to check with the public key
+    # only) and where checkpoints go. All outside the database; see docs/deploy.md.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE")
+    AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE")
+    AUDIT_VERIFY_KEY_FILE = os.environ.get("AUDIT_VERIFY_KEY_FILE")
+    AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR")
+    # Development and testing make missing keys under the instance directory; production refuses.
+    AUDIT_KEYS_AUTO_CREATE = True
+    # `flask backup create` writes here (default instance/backups) and keeps the newest BACKUP_KEEP.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", 14))
 
 
 class DevelopmentConfig(Config):
@@ -55,6 +68,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    AUDIT_KEYS_AUTO_CREATE = False
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from committees import operations as ops
 from core.audit import SYSTEM, acting_as
+from core.cli import anchor_head
 from core.clock import today_tehran
 from core.extensions import db
 from core.persian import parse_jalali
@@ -29,3 +30,4 @@ def daily_command(today_text: str | None):
         final = ops.finalise_rulings(today)
         db.session.commit()
     click.echo(f"rulings made final: {len(final)}")
+    anchor_head()

@@ -8,7 +8,7 @@ import os
 from flask import Flask
 
 from config import INSTANCE_DIR, Config, config_from_env
-from core import jinja
+from core import audit, jinja
 from core.errors import register_error_handlers
 from core.extensions import csrf, db, login_manager, migrate
 from core.security import enforce_policy, set_security_headers
@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment for this configuration.")
     os.makedirs(app.instance_path, exist_ok=True)
+    audit.init_app(app)  # a production server without its audit key stops here
 
     register_extensions(app)
     register_blueprints(app)
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from accounts.cli import users_cli
     from committees.cli import committees_cli
+    from core.backup_cli import backup_cli
     from core.cli import audit_cli
     from demo.cli import seed_demo_command
     from licensing.cli import licensing_cli
@@ -114,6 +116,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(licensing_cli)

@@ -1,8 +1,15 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, keyed hash chain of the audit log.
 
 Every flush that changes an audited row writes one event per row from the session's
 ``after_flush`` hook, so no operation can forget it. Each event carries the hash of the one
 before it; ``verify_chain`` recomputes the chain and names the first broken link.
+
+The hash is an HMAC-SHA256 under a key kept outside the database (``AUDIT_KEY`` or the key file
+``AUDIT_KEY_FILE``), so whoever can write to the database cannot recompute the chain after an edit.
+Each event names how it was hashed in ``hash_alg``: ``hmac-sha256:<key id>`` for keyed events, and
+``sha256`` for the events written before keys existed (plain SHA-256, as they were). Plain events
+are accepted only before the first keyed one: once the chain is keyed, it stays keyed. The head is
+anchored outside the database by signed checkpoint files (``core/audit_anchor.py``).
 """
 
 from __future__ import annotations
@@ -10,10 +17,13 @@ from __future__ import annotations
 import contextlib
 import enum
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
+import os
+import secrets
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +35,9 @@ from core.clock import as_utc
 from core.db import Base, utcnow
 
 GENESIS_HASH = "0" * 64
+PLAIN_ALG = "sha256"
+HMAC_ALG = "hmac-sha256"
+KEY_MIN_BYTES = 32
 
 
 class AuditEvent(Base):
@@ -46,6 +59,8 @@ class AuditEvent(Base):
     client_address: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # "sha256" (events from before the key) or "hmac-sha256:<key id>".
+    hash_alg: Mapped[str] = mapped_column(String(40), server_default=PLAIN_ALG)
 
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -186,13 +201,107 @@ def _is_audited(obj: object) -> bool:
     return getattr(type(obj), "__audit__", True)
 
 
+# ---------------------------------------------------------------- the key
+
+
+class AuditKeyError(RuntimeError):
+    """The audit key is missing or unusable; the app refuses to start without it in production."""
+
+
+@dataclass(frozen=True)
+class ChainKeys:
+    """The key new events are hashed with, and every key (current and retired) by its id."""
+
+    current_id: str
+    keys: dict[str, bytes]
+
+    @property
+    def current(self) -> bytes:
+        return self.keys[self.current_id]
+
+    @property
+    def alg(self) -> str:
+        return f"{HMAC_ALG}:{self.current_id}"
+
+
+def key_id(key: bytes) -> str:
+    """A short public name for a key (it reveals nothing of the key)."""
+    return hashlib.sha256(b"pishkhan-audit-key-id:" + key).hexdigest()[:12]
+
+
+def _read_key_file(path: str) -> list[bytes]:
+    with open(path, encoding="utf-8") as handle:
+        lines = [line.strip() for line in handle]
+    return [line.encode("utf-8") for line in lines if line and not line.startswith("#")]
+
+
+def _create_key_file(path: str) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("# Pishkhan audit chain key (HMAC-SHA256). Keep it secret and outside the database;\n")
+        handle.write("# the first key hashes new events, further lines are retired keys.\n")
+        handle.write(secrets.token_hex(32) + "\n")
+
+
+def load_keys(config: dict[str, Any], instance_path: str) -> ChainKeys:
+    """The keys from ``AUDIT_KEY`` and/or ``AUDIT_KEY_FILE``.
+
+    ``AUDIT_KEY`` (when set) is the current key; the lines of ``AUDIT_KEY_FILE`` follow (its first
+    line is the current key when ``AUDIT_KEY`` is not set). With ``AUDIT_KEYS_AUTO_CREATE``
+    (development and testing) a missing key file is created, by default ``instance/audit.key``.
+    """
+    keys: list[bytes] = []
+    if config.get("AUDIT_KEY"):
+        keys.append(str(config["AUDIT_KEY"]).strip().encode("utf-8"))
+    path = config.get("AUDIT_KEY_FILE")
+    auto = bool(config.get("AUDIT_KEYS_AUTO_CREATE"))
+    if not path and not keys and auto:
+        path = os.path.join(instance_path, "audit.key")
+    if path:
+        if not os.path.exists(path):
+            if not auto:
+                raise AuditKeyError(f"AUDIT_KEY_FILE {path} does not exist.")
+            _create_key_file(path)
+        keys.extend(_read_key_file(path))
+    if not keys:
+        raise AuditKeyError(
+            "The audit log needs its key: set AUDIT_KEY (at least 32 characters) or AUDIT_KEY_FILE "
+            "(a file outside the database, e.g. /etc/pishkhan/audit.key; `flask audit init-keys DIR` "
+            "makes one). See docs/deploy.md."
+        )
+    for key in keys:
+        if len(key) < KEY_MIN_BYTES:
+            raise AuditKeyError(f"An audit key is shorter than {KEY_MIN_BYTES} characters.")
+    by_id = {}
+    for key in keys:
+        by_id.setdefault(key_id(key), key)
+    return ChainKeys(key_id(keys[0]), by_id)
+
+
+def init_app(app) -> None:
+    """Load the keys when the app starts, so a missing key stops it at once."""
+    app.extensions["audit_keys"] = load_keys(app.config, app.instance_path)
+
+
+def chain_keys() -> ChainKeys:
+    from flask import current_app
+
+    return current_app.extensions["audit_keys"]
+
+
 # ---------------------------------------------------------------- the chain
 
 
-def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    """SHA-256 over the event's canonical JSON and the previous hash."""
-    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+def event_hash(fields: dict[str, Any], prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 (or plain SHA-256 for the events from before the key) over the event's
+    canonical JSON and the previous hash."""
+    payload = (
+        prev_hash + json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    ).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
 def _hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -226,12 +335,14 @@ def _append(connection, entries: list[dict[str, Any]]) -> None:
         seq, prev = 0, GENESIS_HASH
     else:
         seq, prev = head
+    keys = chain_keys()
     rows = []
     for entry in entries:
         seq += 1
         row = {**entry, "seq": seq, "occurred_at": utcnow().replace(microsecond=0)}
         row["prev_hash"] = prev
-        row["hash"] = prev = event_hash(_hashed_fields(row), prev)
+        row["hash"] = prev = event_hash(_hashed_fields(row), prev, keys.current)
+        row["hash_alg"] = keys.alg
         rows.append(row)
     connection.execute(insert(AuditEvent), rows)
     connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, last_hash=prev))
@@ -324,18 +435,33 @@ class ChainReport:
     checked: int
     broken_seq: int | None = None
     problem: str | None = None
+    head_hash: str = GENESIS_HASH
+    first_keyed_seq: int | None = None
+    hashes: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.broken_seq is None
 
 
-def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first event whose link or content is wrong."""
+def verify_chain(
+    session: Session, batch: int = 5000, *, keys: ChainKeys | None = None, want: Iterable[int] = ()
+) -> ChainReport:
+    """Recompute every hash in order; report the first event whose link, content or key is wrong.
+
+    ``want``: sequence numbers whose hashes the report should carry (to compare with checkpoints).
+    """
+    keys = keys or chain_keys()
+    wanted = set(want)
+    report = ChainReport(0)
     prev = GENESIS_HASH
     expected_seq = 1
-    checked = 0
     last_id = 0
+
+    def broken(seq: int, problem: str) -> ChainReport:
+        report.broken_seq, report.problem, report.head_hash = seq, problem, prev
+        return report
+
     while True:
         rows = (
             session.execute(
@@ -352,18 +478,34 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
         for row in rows:
             last_id = row["id"]
             if row["seq"] != expected_seq:
-                return ChainReport(checked, row["seq"], f"expected event #{expected_seq}")
+                return broken(row["seq"], f"expected event #{expected_seq}")
             if row["prev_hash"] != prev:
-                return ChainReport(checked, row["seq"], "link to the previous event is broken")
-            if event_hash(_hashed_fields(dict(row)), prev) != row["hash"]:
-                return ChainReport(checked, row["seq"], "content does not match its hash")
+                return broken(row["seq"], "link to the previous event is broken")
+            alg = row["hash_alg"] or PLAIN_ALG
+            if alg == PLAIN_ALG:
+                if report.first_keyed_seq is not None:
+                    return broken(row["seq"], "an event without the key after keyed events")
+                key = None
+            elif alg.startswith(HMAC_ALG + ":"):
+                key = keys.keys.get(alg.split(":", 1)[1])
+                if key is None:
+                    return broken(row["seq"], f"hashed with a key this server does not have ({alg})")
+                if report.first_keyed_seq is None:
+                    report.first_keyed_seq = row["seq"]
+            else:
+                return broken(row["seq"], f"unknown hash algorithm {alg!r}")
+            if not hmac.compare_digest(event_hash(_hashed_fields(dict(row)), prev, key), row["hash"]):
+                return broken(row["seq"], "content does not match its hash")
             prev = row["hash"]
+            if row["seq"] in wanted:
+                report.hashes[row["seq"]] = prev
             expected_seq += 1
-            checked += 1
+            report.checked += 1
+    report.head_hash = prev
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
-    if head is not None and (head.seq != checked or head.last_hash != prev):
-        return ChainReport(checked, checked + 1, "events after the last one are missing")
-    return ChainReport(checked)
+    if head is not None and (head.seq != report.checked or head.last_hash != prev):
+        return broken(report.checked + 1, "events after the last one are missing")
+    return report
 
 
 def history(session: Session, object_type: str, object_id: object) -> list[AuditEvent]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
@@ -28,8 +29,13 @@ def dashboard():
 @bp.get("/healthz")
 @public
 def health():
-    db.session.execute(select(1))
-    return {"status": "ok"}
+    """For the load balancer and the fault test: 200 when the database answers, else 503."""
+    try:
+        db.session.execute(select(1))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503, {"Cache-Control": "no-store"}
+    return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
 
 
 class SettingForm(BaseForm):

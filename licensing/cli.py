@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from core.audit import SYSTEM, acting_as
+from core.cli import anchor_head
 from core.clock import today_tehran
 from core.extensions import db
 from core.persian import parse_jalali
@@ -32,3 +33,4 @@ def daily_command(today_text: str | None):
         expired = ops.expire_licences(today)
         db.session.commit()
     click.echo(f"suspensions lifted: {len(lifted)}; licences expired: {len(expired)}")
+    anchor_head()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +40,11 @@ def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["PISHKHAN_INSTANCE_DIR"] = str(instance)
     app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(instance / "uploads")
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(instance / "uploads"),
+        AUDIT_KEY_FILE=str(instance / "audit.key"),
+        AUDIT_SIGNING_KEY_FILE=str(instance / "audit-signing.pem"),
     )
     with app.app_context():
         if _is_postgres(database_url):
@@ -74,7 +79,10 @@ def _reset_database(app) -> None:
     if _is_postgres(url):
         tables = [t.name for t in _db.metadata.sorted_tables]
         with _db.engine.begin() as conn:
+            # The test database's owner lifts the audit log's TRUNCATE trigger for the reset only.
+            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
             for table, data in app.extensions["seeded_rows"]:
                 conn.execute(table.insert(), data)
                 if "id" in table.c:
@@ -133,6 +141,16 @@ def db(app):
         _reset_database(app)
         yield _db
         _db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(app, tmp_path_factory):
+    """Each test anchors its own database's audit chain in its own checkpoint directory."""
+    app.config["AUDIT_CHECKPOINT_DIR"] = str(
+        tmp_path_factory.getbasetemp() / "checkpoints" / uuid.uuid4().hex
+    )
+    yield
+    app.config["AUDIT_CHECKPOINT_DIR"] = None
 
 
 @pytest.fixture
