@@ -119,7 +119,9 @@ def test_lock_down_names_what_is_still_open(app, roles_and_database):
     names = roles_and_database
     owner_side = _app_for(names["owner_url"], app)
     with owner_side.app_context():
-        result = owner_side.test_cli_runner().invoke(args=["audit", "lock-down", "--app-role", names["owner"]])
+        result = owner_side.test_cli_runner().invoke(
+            args=["audit", "lock-down", "--app-role", names["owner"]]
+        )
         _db.session.remove()
         _db.engine.dispose()
     assert result.exit_code == 2
