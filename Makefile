@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: help setup system-deps system-deps-test assets run test lint format bench clean
+.PHONY: help setup system-deps system-deps-test assets run test reliability lint format bench clean
 
 help:
 	@echo "make run    — set up, migrate, load demo data, serve on http://127.0.0.1:5000"
 	@echo "make test   — set up and run the whole suite on SQLite and PostgreSQL"
 	@echo "make setup  — .venv with pinned dependencies, front-end assets from npm"
 	@echo "make lint   — ruff and the import contracts (lint-imports)"
+	@echo "make reliability — kill -9 fault test under gunicorn with deploy/gunicorn.conf.py (SQLite, PostgreSQL)"
 
 setup: system-deps $(STAMP) assets
 
@@ -41,6 +42,11 @@ run: setup
 
 test: setup system-deps-test
 	scripts/test.sh
+
+# Writes streamed to gunicorn (deploy/gunicorn.conf.py) while a worker and then the master are
+# SIGKILLed; RELIABILITY_SECONDS=60 for longer phases. A short run is part of `make test`.
+reliability: setup system-deps-test
+	scripts/reliability.sh
 
 # The annual report, dashboard and map on a generated national-size database, on SQLite and on a
 # throwaway PostgreSQL server; BENCH_ARGS="--scale 0.1 --engines sqlite" for a quick run.

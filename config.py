@@ -46,6 +46,8 @@ class Config:
     AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR")
     # Development and testing make missing keys under the instance directory; production refuses.
     AUDIT_KEYS_AUTO_CREATE = True
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; 0 = none.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask backup create` writes here (default instance/backups) and keeps the newest BACKUP_KEEP.
     BACKUP_DIR = os.environ.get("BACKUP_DIR")
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", 14))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
 from core import audit, jinja
@@ -35,9 +37,36 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     jinja.init_app(app)
+    register_static_fingerprints(app)
+    if app.config.get("PROXY_COUNT"):
+        # Behind nginx (deploy/nginx/pishkhan.conf): the client's address and scheme from the
+        # X-Forwarded-* headers the trusted proxies set, for the audit log and the login throttle.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.before_request(enforce_policy)
     app.after_request(set_security_headers)
     return app
+
+
+def register_static_fingerprints(app: Flask) -> None:
+    """Every url_for('static', ...) carries ?v=<hash of the file>: nginx may cache such URLs for a
+    year (immutable), and a changed file gets a new URL."""
+    digests: dict[tuple, str] = {}
+
+    @app.url_defaults
+    def _fingerprint(endpoint: str, values: dict) -> None:
+        if endpoint != "static" or "v" in values or not values.get("filename"):
+            return
+        path = os.path.join(app.static_folder, values["filename"])
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in digests:
+            with open(path, "rb") as handle:
+                digests[key] = hashlib.sha256(handle.read()).hexdigest()[:12]
+        values["v"] = digests[key]
 
 
 def register_extensions(app: Flask) -> None:

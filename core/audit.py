@@ -267,8 +267,8 @@ def load_keys(config: dict[str, Any], instance_path: str) -> ChainKeys:
     if not keys:
         raise AuditKeyError(
             "The audit log needs its key: set AUDIT_KEY (at least 32 characters) or AUDIT_KEY_FILE "
-            "(a file outside the database, e.g. /etc/pishkhan/audit.key; `flask audit init-keys DIR` "
-            "makes one). See docs/deploy.md."
+            "(a file outside the database, e.g. /etc/pishkhan/audit.key; `python -m core.audit_anchor "
+            "init-keys DIR` makes one). See docs/deploy.md."
         )
     for key in keys:
         if len(key) < KEY_MIN_BYTES:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,27 @@ def verify_anchored(session: Session) -> AnchoredReport:
                 f"the keyed part of the chain no longer starts where checkpoint {checkpoint.describe()} says"
             )
     return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m core.audit_anchor init-keys DIR`: the keys for a first production set-up (the app
+    itself refuses to start without them, so `flask audit init-keys` cannot run there yet)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m core.audit_anchor")
+    parser.add_argument("command", choices=["init-keys"])
+    parser.add_argument("directory")
+    args = parser.parse_args(argv)
+    try:
+        paths = generate_keys(args.directory)
+    except AnchorError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("keys written; put these in the server's environment:")
+    for name, path in paths.items():
+        print(f"{name}={path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
