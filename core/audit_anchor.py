@@ -211,6 +211,8 @@ class AnchoredReport:
     chain: ChainReport
     checkpoints: list[Checkpoint] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # For the admin's page: ("signature" | "removed" | "rewritten" | "keyed_start", file name, seq).
+    findings: list[tuple[str, str, int | None]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -228,6 +230,7 @@ def verify_anchored(session: Session) -> AnchoredReport:
     report = AnchoredReport(chain, checkpoints)
     for path, reason in unreadable:
         report.problems.append(f"checkpoint {path.name}: {reason}")
+        report.findings.append(("signature", path.name, None))
     if not chain.ok:
         report.problems.append(
             f"audit chain BROKEN at event #{chain.broken_seq}: {chain.problem} "
@@ -242,15 +245,18 @@ def verify_anchored(session: Session) -> AnchoredReport:
                 f"checkpoint {checkpoint.describe()} counts {checkpoint.seq} events but the log has "
                 f"{chain.checked}: events were removed"
             )
+            report.findings.append(("removed", checkpoint.path.name, checkpoint.seq))
         elif chain.hashes.get(checkpoint.seq) != checkpoint.hash:
             report.problems.append(
                 f"event #{checkpoint.seq} differs from checkpoint {checkpoint.describe()}: "
                 "the chain was rewritten"
             )
+            report.findings.append(("rewritten", checkpoint.path.name, checkpoint.seq))
         elif checkpoint.first_keyed_seq is not None and chain.first_keyed_seq != checkpoint.first_keyed_seq:
             report.problems.append(
                 f"the keyed part of the chain no longer starts where checkpoint {checkpoint.describe()} says"
             )
+            report.findings.append(("keyed_start", checkpoint.path.name, checkpoint.seq))
     return report
 
 

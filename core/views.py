@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired
 
 from core import settings as settings_mod
 from core.audit import AuditEvent, verify_chain
+from core.audit_anchor import AnchoredReport, AnchorError, verify_anchored
 from core.dashboard import panels_for
 from core.extensions import db
 from core.forms import BaseForm
@@ -101,5 +102,13 @@ def audit_log():
         stmt = stmt.where(AuditEvent.object_type == object_type)
     page_arg = request.args.get("page", "1")
     page = db.paginate(stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50, error_out=False)
-    report = verify_chain(db.session) if request.args.get("verify") else None
-    return render_template("core/audit.html", page=page, report=report, object_type=object_type)
+    report = anchor_error = None
+    if request.args.get("verify"):
+        try:
+            report = verify_anchored(db.session)
+        except AnchorError:
+            anchor_error = True
+            report = AnchoredReport(verify_chain(db.session))
+    return render_template(
+        "core/audit.html", page=page, report=report, anchor_error=anchor_error, object_type=object_type
+    )

@@ -255,3 +255,22 @@ def test_init_keys_writes_the_three_files_once(app, tmp_path):
     assert (tmp_path / "keys" / "audit.key").stat().st_mode & 0o077 == 0
     again = runner.invoke(args=["audit", "init-keys", str(tmp_path / "keys")])
     assert again.exit_code == 1 and "never overwritten" in again.stderr
+
+
+def test_admin_page_shows_the_checkpoints_and_a_removed_tail_in_persian(app, db, client, login_as):
+    login_as("admin")
+    _make_events(db, 3)
+    body = client.get("/admin/audit?verify=1").get_data(as_text=True)
+    assert "هنوز نقطه ثبت امضاشده‌ای نیست" in body
+    checkpoint = write_checkpoint(db.session)
+    body = client.get("/admin/audit?verify=1").get_data(as_text=True)
+    assert "با ۱ نقطه ثبت امضاشده بیرون از پایگاه داده می‌خواند" in body
+    _unguard(db)
+    db.session.execute(text("DELETE FROM audit_events WHERE seq > 2"))
+    last = db.session.execute(text("SELECT hash FROM audit_events WHERE seq=2")).scalar_one()
+    db.session.execute(text("UPDATE audit_head SET seq=2, last_hash=:h WHERE id=1"), {"h": last})
+    db.session.commit()
+    body = client.get("/admin/audit?verify=1").get_data(as_text=True)
+    assert "زنجیره رویدادها سالم است" in body  # the chain alone cannot tell...
+    assert "رویدادهایی حذف شده است" in body  # ...the checkpoint can
+    assert checkpoint.path.name in body
