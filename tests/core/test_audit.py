@@ -90,12 +90,16 @@ def test_cli_verify_reports_intact_and_broken(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact" in result.output
+    postgres = db.engine.dialect.name == "postgresql"
     db.session.execute(
-        text("DROP TRIGGER audit_events_no_update ON audit_events")
-        if db.engine.dialect.name == "postgresql"
+        # Disabled, not dropped: the PostgreSQL test database lives on to the next test.
+        text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+        if postgres
         else text("DROP TRIGGER audit_events_no_update")
     )
     db.session.execute(text("UPDATE audit_events SET after=NULL WHERE seq=1"))
+    if postgres:
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update"))
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1

@@ -34,6 +34,16 @@ def _make_events(db, n: int = 4) -> None:
         db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def _guards_back_on(db):
+    """On PostgreSQL the database outlives the test: switch the append-only triggers back on."""
+    yield
+    if db.engine.dialect.name == "postgresql":
+        db.session.rollback()
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        db.session.commit()
+
+
 def _unguard(db) -> None:
     """Get round the append-only triggers, as an attacker with the database's owner role would."""
     if db.engine.dialect.name == "postgresql":
