@@ -7,6 +7,8 @@
 const VERSION = "{{ version }}";
 const CACHE = "pishkhan-inspections-" + VERSION;
 const PRECACHE = {{ precache|safe }};
+// Static URLs carry their file's fingerprint (?v=...); a request is matched by its path.
+const PRECACHE_PATHS = PRECACHE.map((u) => new URL(u, self.location.origin).pathname);
 const SHELL_PAGES = {{ shell_pages|safe }};
 const BUNDLE_URL = {{ bundle_url|safe }};
 const SCOPE = {{ scope|safe }};
@@ -77,7 +79,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith(STATIC_PREFIX)) {
-    if (PRECACHE.includes(url.pathname)) event.respondWith(cacheFirst(request));
+    if (PRECACHE_PATHS.includes(url.pathname)) event.respondWith(cacheFirst(request));
     return;
   }
   if (url.pathname === BUNDLE_URL) {
