@@ -21,7 +21,7 @@ from config import Config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_gunicorn_config_uses_threads_timeouts_and_limits(monkeypatch):
+def test_gunicorn_config_uses_threads_timeouts_and_limits(monkeypatch, tmp_path):
     for name in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_BIND"):
         monkeypatch.delenv(name, raising=False)
     conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
@@ -45,6 +45,7 @@ def test_gunicorn_config_uses_threads_timeouts_and_limits(monkeypatch):
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PISHKHAN_INSTANCE_DIR": str(tmp_path), "PISHKHAN_ENV": "development"},
     )
     assert check.returncode == 0, check.stderr
 
