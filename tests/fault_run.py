@@ -397,9 +397,11 @@ def run(engine: str, seconds: float, workdir: Path) -> dict:
         summary["worker_killed"] = server.kill_worker()
         time.sleep(seconds)
         # A checkpoint of the head while the writes go on, then the master killed hard.
-        summary["checkpoint_before_crash"] = subprocess.run(
+        checkpoint = subprocess.run(
             [str(BIN / "flask"), "audit", "checkpoint"], env=env, cwd=ROOT, capture_output=True, text=True
-        ).returncode
+        )
+        summary["checkpoint_before_crash"] = checkpoint.returncode
+        summary["checkpoint_output"] = (checkpoint.stdout + checkpoint.stderr).strip()[-500:]
         mark("worker killed, checkpoint")
         server.kill_master()
         mark("master killed")
