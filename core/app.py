@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
-from core import audit, jinja
+from core import audit_keys, jinja
 from core.errors import register_error_handlers
 from core.extensions import csrf, db, login_manager, migrate
 from core.security import enforce_policy, set_security_headers
@@ -30,7 +30,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment for this configuration.")
     os.makedirs(app.instance_path, exist_ok=True)
-    audit.init_app(app)  # a production server without its audit key stops here
+    audit_keys.init_app(app)  # a production server without its audit key stops here
 
     register_extensions(app)
     register_blueprints(app)

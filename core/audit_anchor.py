@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from core.audit import ChainReport, load_keys, verify_chain
+from core.audit import ChainReport, verify_chain
+from core.audit_keys import load_keys
 from core.clock import utcnow
 
 FORMAT = "pishkhan-audit-checkpoint/1"

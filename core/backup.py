@@ -35,6 +35,7 @@ from flask import current_app
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
+from core import storage
 from core.audit_anchor import AnchorError, checkpoint_dir, write_checkpoint
 from core.clock import utcnow
 from core.extensions import db
@@ -53,10 +54,6 @@ class BackupError(RuntimeError):
 
 def backup_dir() -> Path:
     return Path(current_app.config.get("BACKUP_DIR") or Path(current_app.instance_path) / "backups")
-
-
-def upload_dir() -> Path:
-    return Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
 
 
 def pg_tool(name: str) -> str:
@@ -221,7 +218,7 @@ def create_backup(directory: Path | None = None, keep: int | None = None) -> tup
             add(staging / database, database)
             for path in sorted(checkpoints.iterdir()):
                 add(path, f"audit-checkpoints/{path.name}")
-            uploads = upload_dir()
+            uploads = storage.root()
             if uploads.is_dir():
                 for path in sorted(uploads.rglob("*")):
                     if path.is_file() and not path.name.startswith(".upload-"):

@@ -106,7 +106,7 @@ from flask_migrate import upgrade
 from core.app import create_app
 from core.audit import SYSTEM, acting_as
 from core.extensions import db
-from api import operations as token_ops
+from accounts import tokens as token_ops
 from core.security import Role
 from tests import factories
 from tests.inspections import helpers as h

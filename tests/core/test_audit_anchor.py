@@ -17,13 +17,12 @@ from core.audit import (
     GENESIS_HASH,
     PLAIN_ALG,
     AuditEvent,
-    AuditKeyError,
     _hashed_fields,
-    chain_keys,
     event_hash,
     verify_chain,
 )
 from core.audit_anchor import AnchorError, _canonical, checkpoint_dir, write_checkpoint
+from core.audit_keys import AuditKeyError, chain_keys
 from core.clock import utcnow
 from tests import factories
 
