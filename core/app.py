@@ -120,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from inspections.views import bp as inspections_bp
     from licensing.verify_views import bp as verify_bp
     from licensing.views import bp as licensing_bp
+    from public.views import bp as public_bp
     from registry.views import bp as registry_bp
     from reports.views import bp as reports_bp
 
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inspections_bp)
     api.init_app(app)  # the /api/v1 blueprint, its OpenAPI description and `flask api`
     app.register_blueprint(reports_bp)
+    app.register_blueprint(public_bp)
 
 
 def register_cli(app: Flask) -> None:
