@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from committees.models import AppealOutcome, CaseSource, PenaltyKind, Severity, VoteChoice
 from committees.operations import LADDER_PENALTIES, MAX_LADDER_STEPS, MAX_LOOKBACK_DAYS
-from core.forms import BaseForm, JalaliDateField, LocalIntegerField, choices, enum_choices
+from core.forms import BaseForm, JalaliDateField, LocalIntegerField, NationalIdField, choices, enum_choices
 from core.persian import format_number, to_latin_digits, to_persian_digits
 
 REQUIRED = "این فیلد اجباری است."
@@ -164,6 +164,7 @@ class MemberForm(BaseForm):
     organisation = StringField(
         "سازمان (برای علی‌البدل: همان سازمان عضو اصلی)", validators=[Optional(), _max(200)]
     )
+    national_id = NationalIdField("کد ملی (برای هشدار تعارض منافع)", validators=[Optional()])
     alternate_for_id = SelectField("علی‌البدلِ", coerce=int)
     user_id = SelectField("حساب کاربری", coerce=int)
     active = BooleanField("فعال", default=True)
@@ -190,6 +191,17 @@ class AttendanceForm(BaseForm):
 class RecusalForm(BaseForm):
     member_id = SelectField("عضو", coerce=int, validators=[DataRequired("عضو را انتخاب کنید.")])
     reason = _text("دلیل تعارض منافع", limit=1000, rows=2)
+
+
+class ConflictAnswerForm(BaseForm):
+    """A flagged member's answer before voting (the member is named in the URL)."""
+
+    answer = SelectField(
+        "پاسخ",
+        choices=choices([("recused", "کناره‌گیری از رأی"), ("no_conflict", "اعلام نبود تعارض")]),
+        validators=[DataRequired("پاسخ را انتخاب کنید.")],
+    )
+    note = _text("توضیح (برای اعلام نبود تعارض لازم است)", limit=1000, rows=2, required=False)
 
 
 class VoteForm(BaseForm):

@@ -15,6 +15,7 @@ from committees.states import (  # noqa: F401  (re-exported: the models module n
     AppealOutcome,
     CaseSource,
     CaseState,
+    ConflictAnswer,
     FineStatus,
     PenaltyKind,
     RulingState,
@@ -168,6 +169,8 @@ class CommitteeMember(TimestampMixin, Base):
     full_name: Mapped[str] = mapped_column(String(150))
     organisation: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(150))
+    # The member's own national ID: what links them to an office's holder or operator in the registry.
+    national_id: Mapped[str | None] = mapped_column(String(10), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     # An alternate stands in for the principal member of the same organisation.
     alternate_for_id: Mapped[int | None] = mapped_column(ForeignKey("committee_members.id"))
@@ -198,6 +201,7 @@ class CommitteeSession(TimestampMixin, VersionMixin, Base):
     )
     votes: Mapped[list[Vote]] = relationship(back_populates="session", order_by="Vote.id")
     recusals: Mapped[list[Recusal]] = relationship(back_populates="session")
+    conflict_flags: Mapped[list[ConflictFlag]] = relationship(order_by="ConflictFlag.id")
     corrections: Mapped[list[SessionCorrection]] = relationship(
         back_populates="session", order_by="SessionCorrection.id"
     )
@@ -257,6 +261,32 @@ class Recusal(Base):
 
     def __repr__(self) -> str:
         return f"<Recusal {self.case_id}:{self.member_id}>"
+
+
+class ConflictFlag(Base):
+    """A member the registry links to the office of a case on the agenda, flagged before voting.
+
+    The member answers before voting: recusal (a Recusal row follows) or a declaration, with a
+    reason, that the link is no conflict. Flag and answer go into the minutes.
+    """
+
+    __tablename__ = "committee_conflict_flags"
+    __label__ = "هشدار تعارض منافع"
+    __table_args__ = (UniqueConstraint("session_id", "case_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"))
+    link: Mapped[str] = mapped_column(Text)
+    answer: Mapped[ConflictAnswer | None] = mapped_column(enum_type(ConflictAnswer))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+
+    member: Mapped[CommitteeMember] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ConflictFlag {self.case_id}:{self.member_id} {self.answer}>"
 
 
 class Ruling(TimestampMixin, VersionMixin, Base):

@@ -20,6 +20,7 @@ class CaseMinutes:
     position: int
     case: Case
     recusals: list = field(default_factory=list)
+    conflict_flags: list = field(default_factory=list)
     votes: list[tuple[CommitteeMember, VoteChoice | None]] = field(default_factory=list)
     tally: ops.Tally | None = None
     ruling: Ruling | None = None
@@ -41,6 +42,7 @@ def _case_minutes(session: CommitteeSession, item) -> CaseMinutes:
         position=item.position,
         case=case,
         recusals=[r for r in session.recusals if r.case_id == case.id],
+        conflict_flags=ops.conflict_flags(session, case, ops.present_members(session)),
         votes=[(m, cast.get(m.id)) for m in voters],
         tally=ops.vote_tally(session, case),
         ruling=ops.session_ruling(session, case),

@@ -164,3 +164,12 @@ class AppealOutcome(StrEnum):
     @property
     def label(self) -> str:
         return {"confirmed": "تأیید رأی", "replaced": "تغییر رأی"}[self.value]
+
+
+class ConflictAnswer(StrEnum):
+    RECUSED = "recused"
+    NO_CONFLICT = "no_conflict"
+
+    @property
+    def label(self) -> str:
+        return {"recused": "کناره‌گیری از رأی", "no_conflict": "اعلام نبود تعارض"}[self.value]

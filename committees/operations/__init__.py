@@ -4,6 +4,7 @@
 - cases: opening a case, its evidence, the defence, its workflow and search;
 - members: committee members and their alternates;
 - sessions: sessions, agenda, attendance, quorum, recusals and votes, closing and corrections;
+- conflicts: members the registry links to a case's office, flagged before voting;
 - rulings: what a ruling says, its service, fine and finality, and how it acts on the licence;
 - appeals: filing an appeal and deciding it.
 
@@ -39,6 +40,7 @@ from committees.operations.catalogue import (
     strongest_suggestion,
     suggest_penalty,
 )
+from committees.operations.conflicts import Flag, conflict_flags, office_links
 from committees.operations.members import get_member, member_for_user, members_in_order, save_member
 from committees.operations.rulings import (
     finalise_rulings,
@@ -52,6 +54,7 @@ from committees.operations.sessions import (
     Tally,
     add_correction,
     add_to_agenda,
+    answer_conflict_flag,
     check_quorum,
     close_session,
     declare_recusal,
@@ -76,16 +79,19 @@ __all__ = [
     "MAX_LOOKBACK_DAYS",
     "MAX_SUSPENSION_DAYS",
     "EvidenceItem",
+    "Flag",
     "NotAMember",
     "Tally",
     "active_violation_types",
     "add_correction",
     "add_evidence_document",
     "add_to_agenda",
+    "answer_conflict_flag",
     "case_suggestions",
     "check_quorum",
     "close_case",
     "close_session",
+    "conflict_flags",
     "current_licence",
     "decide_appeal",
     "declare_recusal",
@@ -105,6 +111,7 @@ __all__ = [
     "member_for_user",
     "members_in_order",
     "normalise_ladder",
+    "office_links",
     "open_case",
     "present_members",
     "ready_cases",

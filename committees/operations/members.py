@@ -12,7 +12,8 @@ from committees.operations._common import LIMITS, insert_unique, optional_text, 
 from core.args import MAX_ID
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import normalize_for_search
+from core.forms import valid_national_id
+from core.persian import clean_text, normalize_for_search, to_latin_digits
 
 
 def seat_of(member: CommitteeMember) -> CommitteeMember:
@@ -63,8 +64,12 @@ def save_member(member: CommitteeMember | None, data: dict[str, Any], *, actor) 
             raise DomainError(
                 f"این کاربر پیش‌تر به عضو «{linked.full_name}» پیوند خورده است.", field="user_id"
             )
+    national_id = to_latin_digits(clean_text(data.get("national_id"))) or None
+    if national_id and not valid_national_id(national_id):
+        raise DomainError("کد ملی درست نیست.", field="national_id")
     values = {
         "full_name": full_name,
+        "national_id": national_id,
         "title": title,
         "organisation": organisation,
         "user_id": user.id if user else None,

@@ -15,6 +15,8 @@ from committees.models import (
     CaseState,
     CommitteeMember,
     CommitteeSession,
+    ConflictAnswer,
+    ConflictFlag,
     Recusal,
     Ruling,
     SessionCase,
@@ -23,6 +25,7 @@ from committees.models import (
     VoteChoice,
 )
 from committees.operations._common import LIMITS, insert_unique, optional_text, required_text
+from committees.operations.conflicts import member_link
 from committees.operations.members import member_for_user, seat_of
 from core.args import MAX_ID
 from core.audit import because
@@ -285,6 +288,43 @@ def declare_recusal(
     return recusal
 
 
+def answer_conflict_flag(
+    session: CommitteeSession,
+    case: Case,
+    member: CommitteeMember,
+    answer: ConflictAnswer | str,
+    note: str | None,
+    *,
+    actor,
+) -> ConflictFlag:
+    """A flagged member's answer before voting: recusal, or a reasoned 'this link is no conflict'."""
+    require_hearing(session, case)
+    _require_present(session, member)
+    link = member_link(case, member)
+    if link is None:
+        raise DomainError("این عضو در سامانه با این دفتر پیوندی ندارد.", field="member_id")
+    answer = ConflictAnswer(answer)
+    note = optional_text(note, "note", LIMITS["text"])
+    if answer == ConflictAnswer.NO_CONFLICT and not note:
+        raise DomainError("بنویسید چرا این پیوند تعارض منافع نیست.", field="note")
+    if answer == ConflictAnswer.RECUSED:
+        declare_recusal(
+            session, case, member, f"{member.full_name} {link}. {note or ''}".strip(), actor=actor
+        )
+    flag = ConflictFlag(
+        session_id=session.id,
+        case_id=case.id,
+        member_id=member.id,
+        link=link,
+        answer=answer,
+        answer_note=note,
+        answered_at=utcnow(),
+    )
+    insert_unique(flag, "پاسخ این عضو پیش‌تر ثبت شده است.", field_name="member_id")
+    db.session.expire(session, ["conflict_flags"])
+    return flag
+
+
 def record_vote(
     session: CommitteeSession, case: Case, member: CommitteeMember, choice: VoteChoice | str, *, actor
 ) -> Vote:
@@ -299,6 +339,13 @@ def record_vote(
     if is_recused(session, case, member):
         raise DomainError(
             f"«{member.full_name}» در این پرونده تعارض منافع اعلام کرده و نمی‌تواند رأی دهد.",
+            field="member_id",
+        )
+    link = member_link(case, member)
+    if link and not any(f.case_id == case.id and f.member_id == member.id for f in session.conflict_flags):
+        raise DomainError(
+            f"«{member.full_name}» {link}؛ پیش از رأی باید از رأی کناره بگیرد یا نبود تعارض منافع را "
+            "با دلیل اعلام کند.",
             field="member_id",
         )
     require_quorum(session, case)

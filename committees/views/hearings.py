@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from committees import operations as ops
-from committees.forms import OwnVoteForm, RecusalForm, RulingForm, VoteForm
+from committees.forms import ConflictAnswerForm, OwnVoteForm, RecusalForm, RulingForm, VoteForm
 from committees.models import Case, CommitteeSession, VoteChoice
 from committees.permissions import MANAGE, OWN_VOTE, VIEW_SESSIONS
 from committees.views._common import attempt, bp, found_choices
@@ -55,6 +55,8 @@ def _hearing_page(session: CommitteeSession, case: Case, **forms):
         quorum=ops.check_quorum(session, case),
         voters=ops.eligible_voters(session, case),
         recusals=[r for r in session.recusals if r.case_id == case.id],
+        flags=ops.conflict_flags(session, case, ops.present_members(session)),
+        conflict_form=forms.pop("conflict_form", None) or ConflictAnswerForm(formdata=None),
         votes=votes,
         suggestions=ops.case_suggestions(case),
         recusal_form=recusal_form,
@@ -106,6 +108,23 @@ def hearing_recusal(session_id: int, case_id: int):
             actor=current_user,
         ),
         "تعارض منافع ثبت شد؛ این عضو بر این پرونده رأی نمی‌دهد.",
+    )
+
+
+@bp.post("/sessions/<int:session_id>/cases/<int:case_id>/conflicts/<int:member_id>")
+@allow(*MANAGE)
+def hearing_conflict(session_id: int, case_id: int, member_id: int):
+    session, case = _hearing_items(session_id, case_id)
+    form = ConflictAnswerForm()
+    return _hearing_action(
+        session,
+        case,
+        form,
+        "conflict_form",
+        lambda: ops.answer_conflict_flag(
+            session, case, ops.get_member(member_id), form.answer.data, form.note.data, actor=current_user
+        ),
+        "پاسخ عضو به هشدار تعارض منافع ثبت شد.",
     )
 
 

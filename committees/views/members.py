@@ -42,6 +42,7 @@ def _member_data(form: MemberForm) -> dict:
     return {
         "full_name": form.full_name.data,
         "title": form.title.data,
+        "national_id": form.national_id.data,
         "organisation": form.organisation.data,
         "alternate_for_id": form.alternate_for_id.data or None,
         "user_id": form.user_id.data or None,
@@ -70,6 +71,7 @@ def member_edit(member_id: int):
         data={
             "full_name": member.full_name,
             "title": member.title,
+            "national_id": member.national_id,
             "organisation": member.organisation,
             "alternate_for_id": member.alternate_for_id or 0,
             "user_id": member.user_id or 0,
