@@ -34,6 +34,7 @@ def seed_demo_command(if_empty: bool, password: str):
         from demo.committees import seed_committee_demo
         from demo.inspections import seed_inspections_demo
         from demo.licensing import seed_licensing_demo
+        from demo.public import seed_public_demo
 
         with acting_as(SYSTEM):
             summaries = [
@@ -41,6 +42,7 @@ def seed_demo_command(if_empty: bool, password: str):
                 seed_licensing_demo(),
                 seed_inspections_demo(),
                 seed_committee_demo(),
+                seed_public_demo(),
             ]
             db.session.commit()
         for summary in summaries:

@@ -25,7 +25,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
 from core.geo import in_iran
-from core.persian import to_latin_digits
+from core.persian import to_latin_digits, to_persian_digits
 from core.security import allow, public
 from inspections import operations as inspection_ops
 from public import operations as ops
@@ -122,7 +122,7 @@ def office_page(code: str):
 def complaint_new():
     form = ComplaintForm()
     if request.method == "GET" and request.args.get("office"):
-        form.office_code.data = request.args["office"][:20]
+        form.office_code.data = to_persian_digits(request.args["office"][:20])
     if form.validate_on_submit():
         try:
             ops.check_challenge(form.challenge_token.data, form.challenge_answer.data)

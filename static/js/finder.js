@@ -57,10 +57,13 @@
         }
         if (here) {
           L.circleMarker(here, { radius: 8, color: "#198754", weight: 3, fillOpacity: 0.9 }).addTo(map);
-          map.setView(here, 11);
+          map.setView(here, 12, { animate: false });
         } else if (points.length) {
-          map.fitBounds(points, { padding: [20, 20] });
+          map.fitBounds(points, { padding: [20, 20], animate: false });
         }
+      })
+      .then(() => {
+        box.dataset.ready = "yes"; // for the browser tests: the markers are drawn
       })
       .catch(() => {});
   }

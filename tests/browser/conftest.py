@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},  # citizens on the public pages
     "tablet": {"width": 800, "height": 1280},
     "desktop": {"width": 1366, "height": 900},
 }
