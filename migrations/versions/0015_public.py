@@ -1,7 +1,7 @@
 """public: the service catalogue, office hours and services, citizens' complaints; committee members' national IDs and conflict-of-interest flags
 
 Revision ID: 0015_public
-Revises: 0006_api_tokens
+Revises: 0007_audit_key
 Create Date: 2026-11-30 01:45:29.916369
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_public'
-down_revision = '0006_api_tokens'
+down_revision = '0007_audit_key'
 branch_labels = None
 depends_on = None
 
