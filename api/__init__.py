@@ -26,6 +26,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from core.errors import STALE_MESSAGE, DomainError
+from core.inbound import BadText, check_document
 
 # JSON bodies are a few kilobytes; a megabyte leaves room for long texts, not for misuse.
 JSON_MAX_BYTES = 1024 * 1024
@@ -74,14 +75,20 @@ def read_body(max_bytes: int) -> bytes:
 
 
 def read_json(max_bytes: int) -> Any:
-    """The request's JSON document (UTF-8, no NaN or Infinity), or a 400/413/415 ApiError."""
+    """The request's JSON document (UTF-8, no NaN or Infinity, no NUL or lone surrogate in any
+    text), or a 400/413/415/422 ApiError."""
     if request.mimetype != "application/json":
         raise ApiError(415, "content_type", "بدنه درخواست باید JSON باشد (Content-Type: application/json).")
     raw = read_body(max_bytes)
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=_finite_float, parse_constant=_refuse_constant)
+        doc = json.loads(raw.decode("utf-8"), parse_float=_finite_float, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "bad_json", "بدنه درخواست JSON معتبر نیست.") from exc
+    try:
+        check_document(doc)  # the text boundary (core.inbound): NUL and lone surrogates are refused
+    except BadText as exc:
+        raise ApiError(422, "bad_text", exc.message, {exc.field: exc.message}) from exc
+    return doc
 
 
 # ---------------------------------------------------------------- parsing arguments

@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from committees.models import AppealOutcome, CaseSource, PenaltyKind, Severity, VoteChoice
 from committees.operations import LADDER_PENALTIES, MAX_LADDER_STEPS, MAX_LOOKBACK_DAYS
+from core.args import coerce_id
 from core.forms import BaseForm, JalaliDateField, LocalIntegerField, NationalIdField, choices, enum_choices
 from core.persian import format_number, to_latin_digits, to_persian_digits
 
@@ -130,7 +131,7 @@ class CaseForm(BaseForm):
     source = SelectField(
         "منشأ", choices=choices((s.value, s.label) for s in (CaseSource.COMPLAINT, CaseSource.MANUAL))
     )
-    violation_type_ids = MultiCheckboxField("تخلفات", coerce=int)
+    violation_type_ids = MultiCheckboxField("تخلفات", coerce=coerce_id)
     offence_on = JalaliDateField("تاریخ وقوع تخلف", validators=[InputRequired(REQUIRED)])
     opened_on = JalaliDateField("تاریخ تشکیل پرونده", validators=[InputRequired(REQUIRED)])
     complainant = StringField("شاکی", validators=[Optional(), _max(200)])
@@ -165,8 +166,8 @@ class MemberForm(BaseForm):
         "سازمان (برای علی‌البدل: همان سازمان عضو اصلی)", validators=[Optional(), _max(200)]
     )
     national_id = NationalIdField("کد ملی (برای هشدار تعارض منافع)", validators=[Optional()])
-    alternate_for_id = SelectField("علی‌البدلِ", coerce=int)
-    user_id = SelectField("حساب کاربری", coerce=int)
+    alternate_for_id = SelectField("علی‌البدلِ", coerce=coerce_id)
+    user_id = SelectField("حساب کاربری", coerce=coerce_id)
     active = BooleanField("فعال", default=True)
 
 
@@ -180,16 +181,16 @@ class SessionForm(BaseForm):
 
 class AgendaForm(BaseForm):
     case_id = SelectField(
-        "پرونده آماده رسیدگی", coerce=int, validators=[DataRequired("پرونده‌ای انتخاب کنید.")]
+        "پرونده آماده رسیدگی", coerce=coerce_id, validators=[DataRequired("پرونده‌ای انتخاب کنید.")]
     )
 
 
 class AttendanceForm(BaseForm):
-    member_ids = MultiCheckboxField("حاضران", coerce=int)
+    member_ids = MultiCheckboxField("حاضران", coerce=coerce_id)
 
 
 class RecusalForm(BaseForm):
-    member_id = SelectField("عضو", coerce=int, validators=[DataRequired("عضو را انتخاب کنید.")])
+    member_id = SelectField("عضو", coerce=coerce_id, validators=[DataRequired("عضو را انتخاب کنید.")])
     reason = _text("دلیل تعارض منافع", limit=1000, rows=2)
 
 

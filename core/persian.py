@@ -94,7 +94,8 @@ def format_filesize(size: int | None) -> str:
 def clean_text(text: str | None) -> str:
     """Canonical form for storing user input: Persian letters, ASCII digits, single spaces.
 
-    ZWNJ is kept (it is correct Persian); only stray marks around it are removed.
+    ZWNJ is kept (it is correct Persian); only stray marks around it are removed. Directional
+    overrides and embeddings (U+202A–U+202E) are removed (see core.inbound).
     """
     if text is None:
         return ""
@@ -102,6 +103,7 @@ def clean_text(text: str | None) -> str:
     text = characters.ar_to_fa(text)
     text = to_latin_digits(text)
     text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = re.sub("[\u202a-\u202e]", "", text)  # directional overrides: a name reads as it is
     text = re.sub(f"\\s*{ZWNJ}+\\s*", ZWNJ, text)
     return _SPACES.sub(" ", text).strip()
 

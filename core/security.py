@@ -119,4 +119,9 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static" and current_user.is_authenticated:
+        # Whatever a signed-in user is shown (people, licences with national IDs, exports, photos)
+        # stays out of every cache, the browser's back-forward one included.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
     return response

@@ -10,6 +10,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from core import settings as settings_mod
+from core.args import page_arg
 from core.audit import AuditEvent, verify_chain
 from core.audit_anchor import AnchoredReport, AnchorError, verify_anchored
 from core.dashboard import panels_for
@@ -100,8 +101,7 @@ def audit_log():
     object_type = request.args.get("object_type") or None
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
-    page_arg = request.args.get("page", "1")
-    page = db.paginate(stmt, page=int(page_arg) if page_arg.isdigit() else 1, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     report = anchor_error = None
     if request.args.get("verify"):
         try:

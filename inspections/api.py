@@ -32,6 +32,7 @@ from inspections.permissions import (
     can_refer,
     can_upload_photos,
     can_view_visit,
+    visit_scope,
 )
 from registry.api import SiteBrief
 
@@ -309,7 +310,9 @@ def inspection_list(args):
         flagged=args["flagged"],
         incomplete=args["incomplete"],
     )
-    return paginate(ops.search_visits(filters, viewer=current_user), args)
+    stmt = ops.search_visits(filters, viewer=current_user)
+    scope = visit_scope(current_user)
+    return paginate(stmt if scope is None else stmt.where(scope), args)
 
 
 @bp.route("/inspections/<uuid>", methods=["GET"], tags=TAG)

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from committees.models import Severity
+from core.args import coerce_id
 from core.forms import (
     BaseForm,
     CoordinateField,
@@ -31,7 +32,7 @@ REQUIRED = "این فیلد اجباری است."
 
 
 class AssignmentForm(BaseForm):
-    inspector_id = SelectField("بازرس", coerce=int, validators=[DataRequired("بازرس را انتخاب کنید.")])
+    inspector_id = SelectField("بازرس", coerce=coerce_id, validators=[DataRequired("بازرس را انتخاب کنید.")])
     planned_on = JalaliDateField("تاریخ بازدید", validators=[InputRequired(REQUIRED)])
     purpose = SelectField("هدف بازدید", choices=enum_choices(VisitPurpose))
     site_id = HiddenField()
@@ -45,7 +46,7 @@ class RouteForm(BaseForm):
     class Meta:
         csrf = False
 
-    inspector_id = SelectField("بازرس", coerce=int, validators=[Optional()])
+    inspector_id = SelectField("بازرس", coerce=coerce_id, validators=[Optional()])
     day = JalaliDateField("روز", validators=[Optional()])
     start_lat = CoordinateField("عرض جغرافیایی نقطه شروع", validators=[Optional()], axis="lat")
     start_lon = CoordinateField("طول جغرافیایی نقطه شروع", validators=[Optional()], axis="lon")
@@ -54,7 +55,7 @@ class RouteForm(BaseForm):
 class ReferralForm(BaseForm):
     answer_ids = SelectMultipleField(
         "بندهای ناموفق برای ارجاع",
-        coerce=int,
+        coerce=coerce_id,
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
         validators=[DataRequired("دست‌کم یک بند را انتخاب کنید.")],
@@ -70,7 +71,7 @@ class ItemForm(Form):
     text = StringField("متن بند", validators=[Optional(), Length(max=300)])
     answer_type = SelectField("نوع پاسخ", choices=enum_choices(AnswerType))
     severity = SelectField("شدت", choices=enum_choices(Severity), default=Severity.MEDIUM.value)
-    violation_type_id = SelectField("تخلف مرتبط", coerce=int, validate_choice=False)
+    violation_type_id = SelectField("تخلف مرتبط", coerce=coerce_id, validate_choice=False)
     required = BooleanField("الزامی", default=True)
     min_value = LocalDecimalField("کمترین مقدار قابل قبول", validators=[Optional()], places=None)
 

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from core.args import coerce_id
 from core.forms import (
     BaseForm,
     CoordinateField,
@@ -39,7 +40,7 @@ class NewApplicationForm(_ApplicationBase):
     )
     applicant_national_id = NationalIdField("کد ملی متقاضی", validators=[DataRequired(REQUIRED)])
     office_name = StringField("نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED), Length(max=200)])
-    county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
+    county_id = SelectField("شهرستان", coerce=coerce_id, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
     locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
     address = TextAreaField(
@@ -102,7 +103,7 @@ class NoteForm(BaseForm):
 
 
 class UploadForm(BaseForm):
-    document_type_id = SelectField("مدرک", coerce=int, validators=[DataRequired(REQUIRED)])
+    document_type_id = SelectField("مدرک", coerce=coerce_id, validators=[DataRequired(REQUIRED)])
     file = FileField("فایل (PDF، JPEG یا PNG)", validators=[FileRequired("فایل را انتخاب کنید.")])
 
 
@@ -144,7 +145,7 @@ class AttendeeForm(BaseForm):
 
 class AgendaForm(BaseForm):
     application_id = SelectField(
-        "درخواست آماده", coerce=int, validators=[DataRequired("درخواستی انتخاب کنید.")]
+        "درخواست آماده", coerce=coerce_id, validators=[DataRequired("درخواستی انتخاب کنید.")]
     )
 
 

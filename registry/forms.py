@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from core.args import coerce_id
 from core.forms import (
     BaseForm,
     CoordinateField,
@@ -26,7 +27,7 @@ class SiteForm(BaseForm):
     kind = SelectField("نوع", choices=enum_choices(SiteKind), validators=[DataRequired(REQUIRED)])
     code = StringField("کد", validators=[DataRequired(REQUIRED), Length(max=20)], render_kw={"dir": "ltr"})
     name = StringField("نام", validators=[DataRequired(REQUIRED), Length(max=200)])
-    county_id = SelectField("شهرستان", coerce=int, validators=[DataRequired(REQUIRED)])
+    county_id = SelectField("شهرستان", coerce=coerce_id, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
     locality = StringField("نام شهر یا روستا", validators=[DataRequired(REQUIRED), Length(max=100)])
     address = TextAreaField(

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from core.args import enum_arg, int_arg, page_arg
+from core.args import enum_arg, int_arg, page_arg, parse_int
 from core.audit import history
 from core.dashboard import Panel, dashboard_panel
 from core.db import get_or_404
@@ -26,8 +26,7 @@ bp = Blueprint("registry", __name__)
 
 def _version(form) -> int | None:
     """The record version the editor's form was loaded with."""
-    value = str(form.version.data or "")
-    return int(value) if value.isdigit() else None
+    return parse_int(str(form.version.data or ""), minimum=0)
 
 
 @bp.get("/sites")

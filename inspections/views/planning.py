@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core.args import int_arg, page_arg
+from core.args import int_arg, page_arg, parse_int
 from core.clock import today_tehran
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
-from core.security import allow
+from core.security import allow, require
 from core.settings import get_setting
 from inspections import operations as ops
 from inspections import permissions as perms
@@ -94,8 +94,8 @@ def assignment_create():
             for error in errors:
                 flash(error, "danger")
         return back
-    site_id = int(form.site_id.data) if (form.site_id.data or "").isdigit() else None
-    request_id = int(form.visit_request_id.data) if (form.visit_request_id.data or "").isdigit() else None
+    site_id = parse_int(form.site_id.data or "")
+    request_id = parse_int(form.visit_request_id.data or "")
     site = db.session.get(Site, site_id) if site_id else None
     visit_request = db.session.get(VisitRequest, request_id) if request_id else None
     if (site_id and site is None) or (request_id and visit_request is None):
@@ -143,9 +143,12 @@ def assignment_cancel(assignment_id: int):
 def route():
     form = RouteForm(request.args)
     form.inspector_id.choices = inspector_choices("—")
+    form.validate()
+    if form.inspector_id.errors:  # not one of the inspectors: no route rather than a guess
+        form.inspector_id.data = None
+    require(perms.can_view_route(current_user, form.inspector_id.data))
     if not form.inspector_id.data and perms.sees_only_own_visits(current_user):
         form.inspector_id.data = current_user.id
-    form.validate()
     day = form.day.data or today_tehran()
     if not request.args.get("day"):
         form.day.data = day

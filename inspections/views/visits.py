@@ -33,6 +33,9 @@ def visit_list():
         incomplete=request.args.get("incomplete") == "1",
     )
     stmt = ops.search_visits(filters, viewer=current_user)
+    scope = perms.visit_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if wants_xlsx():
         visits = db.session.scalars(stmt).unique()
         return xlsx_response(
@@ -115,9 +118,7 @@ def visit_photo(uuid: str, sha256: str):
     photo = next((p for p in visit.photos if p.sha256 == sha256.lower() and p.arrived), None)
     if photo is None or not ops.photo_path(photo).is_file():
         abort(404)
-    response = send_file(ops.photo_path(photo), mimetype=photo.content_type)
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return send_file(ops.photo_path(photo), mimetype=photo.content_type)  # no-store: core.security
 
 
 @bp.get("/inspections/visits/<uuid>/report.pdf")

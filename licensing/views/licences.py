@@ -15,7 +15,7 @@ from core.security import allow
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from licensing import operations as ops
 from licensing.models import Application, ApplicationState, Licence, LicenceStatus, WorkingGroupSession
-from licensing.permissions import VIEW
+from licensing.permissions import PRINT, VIEW
 from licensing.views import bp
 
 
@@ -81,7 +81,7 @@ def licence_detail(licence_id: int):
 
 
 @bp.get("/licences/<int:licence_id>/pdf")
-@allow(*VIEW)
+@allow(*PRINT)
 def licence_pdf(licence_id: int):
     from licensing.pdf import licence_pdf as render
 

@@ -129,10 +129,22 @@ def test_visit_pages_by_role(app, db, site):
     for target in (url, photo, f"{url}/report.pdf"):
         assert another_inspector.get(target).status_code == 403
     assert visit.uuid not in another_inspector.get("/inspections/visits").get_data(as_text=True)
-    for role in (Role.VIEWER, Role.LICENSING, Role.COMMITTEE_SECRETARY, Role.COMMITTEE_MEMBER, Role.ADMIN):
+    for role in (Role.VIEWER, Role.LICENSING, Role.COMMITTEE_SECRETARY, Role.ADMIN):
         reader = h.client_for(app, role)
         assert reader.get(url).status_code == 200, role
         assert visit.uuid in reader.get("/inspections/visits").get_data(as_text=True)
+    # A committee member reads a visit and its photos only once it is evidence in a case.
+    member = h.client_for(app, Role.COMMITTEE_MEMBER)
+    for target in (url, photo, f"{url}/report.pdf"):
+        assert member.get(target).status_code == 403, target
+    assert visit.uuid not in member.get("/inspections/visits").get_data(as_text=True)
+    ops.refer_to_committee(visit, actor=author.user)
+    db.session.commit()
+    for target in (url, photo):
+        answer = member.get(target)
+        assert answer.status_code == 200, target
+        answer.close()
+    assert visit.uuid in member.get("/inspections/visits").get_data(as_text=True)
     licensing = h.client_for(app, Role.LICENSING)
     assert licensing.get("/inspections/visits/new").status_code == 403
     assert licensing.get("/inspections/").status_code == 403
