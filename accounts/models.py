@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,9 +26,9 @@ class User(UserMixin, TimestampMixin, Base):
         "mobile": "تلفن همراه",
         "password_hash": "گذرواژه",
         "is_active_account": "فعال",
-        "locked_until": "قفل تا",
     }
-    __audit_exclude__ = ("last_login_at", "failed_logins", "full_name_norm")
+    # session_generation changes on every logout; the events that matter are logged by name.
+    __audit_exclude__ = ("last_login_at", "full_name_norm", "session_generation")
     __audit_redact__ = ("password_hash",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,9 +43,17 @@ class User(UserMixin, TimestampMixin, Base):
     mobile: Mapped[str | None] = mapped_column(String(11))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Part of every session's (and remember cookie's) user id: raising it ends them all at once
+    # (logout, a new password, deactivation, "sign out everywhere"); see get_id and load_user.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:  # Flask-Login: what the session keeps
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Sign the account out of every browser: sessions made before this no longer load."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password (scrypt unless configured otherwise)."""
@@ -72,6 +80,25 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginAttempt(Base):
+    """A failed login (a success clears its account's failures from that address). Kept in the
+    database so that every worker counts the same attempts; rows older than the window go."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(45))
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.username} from {self.address}>"
 
 
 class ApiToken(Base):

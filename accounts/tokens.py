@@ -4,7 +4,7 @@ A token is "pishkhan_" followed by 43 random URL-safe characters (256 bits). Onl
 stored, so a copy of the database does not hand out working tokens; the secret is shown once.
 Tokens expire after security.api_token_lifetime_days, stop working when their user is disabled,
 and can be revoked by their user or an admin. Getting a token with a username and password goes
-through accounts.operations.authenticate, so the login lockout applies to it too.
+through accounts.operations.authenticate, so the login throttling applies to it too.
 """
 
 from __future__ import annotations

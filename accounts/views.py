@@ -46,6 +46,10 @@ def login():
 @bp.post("/logout")
 @allow(*ALL_ROLES)
 def logout():
+    # The cookie the browser held could have been copied: it must not work again, so the account's
+    # session generation moves on (every session of the account ends).
+    ops.end_sessions(current_user, actor=current_user, reason="logout")
+    db.session.commit()
     logout_user()
     flash("از سامانه خارج شدید.", "info")
     return redirect(url_for("accounts.login"))
@@ -63,9 +67,33 @@ def own_password():
             show_domain_error(form, exc)
         else:
             db.session.commit()
-            flash("گذرواژه شما تغییر کرد.", "success")
+            login_user(current_user._get_current_object())  # this browser stays signed in
+            flash("گذرواژه شما تغییر کرد؛ نشست‌های شما در دستگاه‌های دیگر بسته شد.", "success")
             return redirect(url_for("core.dashboard"))
     return render_template("accounts/password.html", form=form, user=current_user)
+
+
+@bp.post("/account/sign-out-everywhere")
+@allow(*ALL_ROLES)
+def own_sign_out_everywhere():
+    ops.sign_out_everywhere(current_user, actor=current_user)
+    db.session.commit()
+    logout_user()
+    flash("از همه دستگاه‌ها خارج شدید و توکن‌های API شما باطل شد.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/admin/users/<int:user_id>/sign-out-everywhere")
+@allow(Role.ADMIN)
+def user_sign_out_everywhere(user_id: int):
+    user = get_or_404(User, user_id)
+    ops.sign_out_everywhere(user, actor=current_user)
+    db.session.commit()
+    if user.id == current_user.id:
+        logout_user()
+        return redirect(url_for("accounts.login"))
+    flash(f"همه نشست‌ها و توکن‌های «{user.full_name}» بسته شد.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
 @bp.get("/admin/users")
@@ -125,6 +153,8 @@ def user_edit(user_id: int):
             show_domain_error(form, exc)
         else:
             db.session.commit()
+            if user.id == current_user.id:
+                login_user(user)  # an admin's own new password: this browser stays signed in
             flash("تغییرات حساب ذخیره شد.", "success")
             return redirect(url_for("accounts.user_list"))
     return render_template("accounts/user_form.html", form=form, user=user)

@@ -87,7 +87,7 @@ def read_json(max_bytes: int) -> Any:
     try:
         check_document(doc)  # the text boundary (core.inbound): NUL and lone surrogates are refused
     except BadText as exc:
-        raise ApiError(422, "bad_text", exc.message, {exc.field: exc.message}) from exc
+        raise ApiError(422, "validation", exc.message, {exc.field: exc.message}) from exc
     return doc
 
 

@@ -1,7 +1,8 @@
-"""Tokens: POST /api/v1/tokens exchanges a username and password for a bearer token (throttled by
-the login lockout); a user lists and revokes their tokens, an admin anyone's.
+"""Tokens: POST /api/v1/tokens exchanges a username and password for a bearer token (throttled as
+the login form is, per account and per address); a user lists and revokes their tokens, an admin
+anyone's.
 
-POST   /api/v1/tokens               201 token · 401 wrong credentials · 429 account locked · 422
+POST   /api/v1/tokens               201 token · 401 refused (wrong, unknown, closed alike) · 422
 GET    /api/v1/tokens               own tokens (admin: ?user_id= or ?all=true)
 DELETE /api/v1/tokens/<id>          revoke: 200 · 403 not yours · 404 · 409 already revoked
 """
@@ -14,7 +15,7 @@ from marshmallow import fields
 
 from accounts import tokens as ops
 from accounts.models import ApiToken, User
-from accounts.operations import authenticate, lockout_seconds
+from accounts.operations import authenticate
 from accounts.tokens import OWN_TOKENS, can_revoke_token, can_see_all_tokens
 from api import ID, ApiError, bp
 from api.fields import Bool, JalaliOf, Nested, QueryInt, Schema, Str, UtcDateTime
@@ -75,13 +76,11 @@ class TokenListArgs(PageArgs):
 @bp.arguments(TokenRequest)
 @bp.response(201, TokenCreated)
 def token_create(data):
-    """دریافت توکن با نام کاربری و گذرواژه (با همان قفل حساب پس از تلاش‌های ناموفق ورود)"""
-    locked_for = lockout_seconds(data["username"])
+    """دریافت توکن با نام کاربری و گذرواژه (با همان محدودیت تلاش‌های ناموفق صفحه ورود)"""
     result = authenticate(data["username"], data["password"], address=request.remote_addr)
     db.session.commit()  # the failed attempt counts, whatever happens next
     if result.user is None:
-        if locked_for:
-            raise ApiError(429, "locked", result.message, headers={"Retry-After": str(locked_for)})
+        # One answer for an unknown user, a wrong password, a closed login and a disabled account.
         raise ApiError(401, "invalid_credentials", result.message)
     issued = ops.issue_token(
         result.user, name=data.get("name"), actor=result.user, address=request.remote_addr

@@ -218,12 +218,11 @@ def generate(conn: Connection, scale: float = 1.0, *, log=print) -> Loaded:
             "role",
             "password_hash",
             "is_active_account",
-            "failed_logins",
             "created_at",
             "updated_at",
         ),
         (
-            (u, f"inspector{u}", f"بازرس {u}", f"بازرس {u}", "inspector", "!", True, 0, now, now)
+            (u, f"inspector{u}", f"بازرس {u}", f"بازرس {u}", "inspector", "!", True, now, now)
             for u in inspectors
         ),
     )

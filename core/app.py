@@ -94,8 +94,16 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.is_active else None
+        """The session's user, if the session is of the account's current generation (User.get_id):
+        logout, a new password, deactivation and "sign out everywhere" end older sessions."""
+        from core.args import parse_int
+
+        ident, _, generation = str(user_id).partition(":")
+        ident, generation = parse_int(ident), parse_int(generation, minimum=0)
+        user = db.session.get(User, ident) if ident is not None else None
+        if user is None or generation != user.session_generation or not user.is_active:
+            return None
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():

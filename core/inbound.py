@@ -87,6 +87,6 @@ def refuse_bad_text():
         check_request()
     except BadText as exc:
         if wants_json():
-            return error_response(422, exc.message, code="bad_text", fields={exc.field: exc.message})
-        return error_response(400, exc.message, code="bad_text")
+            return error_response(422, exc.message, code="validation", fields={exc.field: exc.message})
+        return error_response(400, exc.message, code="validation")
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 
@@ -119,7 +119,8 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static" and current_user.is_authenticated:
+    user = g.get("_login_user")  # the request's user, if it was loaded (never loaded only for this)
+    if request.endpoint != "static" and user is not None and user.is_authenticated:
         # Whatever a signed-in user is shown (people, licences with national IDs, exports, photos)
         # stays out of every cache, the browser's back-forward one included.
         headers["Cache-Control"] = "no-store"

@@ -4,9 +4,12 @@
  * - Sending runs on page start, on the `online` event, from the «ارسال اکنون» button and when a
  *   back-off delay ends; one record at a time, the visit first and then each photo.
  * - A record is deleted only after the server answered 201 or 200 for the visit and every photo.
- *   409 (same UUID, other content) and validation refusals stay in the outbox, marked for the
- *   inspector with the server's Persian message; network errors and 5xx are retried with
- *   exponential back-off.
+ *   409 (same UUID, other content) and every other 4xx refusal (422: a text the server cannot
+ *   take, a missing answer) stay in the outbox and are never retried by themselves: the record is
+ *   marked for the inspector with the server's Persian message, the texts the server named can be
+ *   corrected in place and the visit sent again. 401 and 403 (the session ended, or another user
+ *   signed in) wait for the inspector to sign in again; network errors, 429 and 5xx are retried
+ *   with exponential back-off.
  * Plain browser JavaScript, no build step; exposes window.PishkhanOutbox for the visit form.
  */
 (function () {
@@ -124,6 +127,49 @@
     });
   }
 
+  // "answers[0].note" → ["answers", 0, "note"]: the field paths of the server's JSON errors.
+  function pathParts(path) {
+    return path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "")
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  }
+
+  function getPath(object, path) {
+    return pathParts(path).reduce((node, key) => (node == null ? undefined : node[key]), object);
+  }
+
+  function setPath(object, path, value) {
+    const parts = pathParts(path);
+    const last = parts.pop();
+    const parent = parts.reduce((node, key) => (node == null ? undefined : node[key]), object);
+    if (parent != null) parent[last] = value;
+  }
+
+  // NUL, other control characters but tab and line breaks, and halves of a character.
+  function withoutBadCharacters(text) {
+    return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "");
+  }
+
+  // The texts the server refused, each in a box the inspector corrects before sending again.
+  function correctionForm(record) {
+    const form = el("form", { class: "outbox-correction mt-2" });
+    const boxes = (record.error_fields || []).map((path) => {
+      const box = el("textarea", { class: "form-control", rows: "2", "data-path": path });
+      box.value = withoutBadCharacters(getPath(record.payload, path) || "");
+      return el("label", { class: "form-label d-block small" }, "متن «" + path + "» (نویسه‌های نامعتبر برداشته شد؛ بازبینی کنید):", box);
+    });
+    if (!boxes.length) return null;
+    form.append(...boxes, el("button", { type: "submit", class: "btn btn-primary btn-touch mt-1",
+      textContent: "ذخیره اصلاح و ارسال دوباره" }));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const values = {};
+      form.querySelectorAll("textarea[data-path]").forEach((box) => { values[box.dataset.path] = box.value; });
+      correct(record.uuid, values);
+    });
+    return form;
+  }
+
   function recordItem(record) {
     const sentPhotos = record.photos.filter((p) => p.sent).length;
     const badge = el("span", { class: "badge " + (STATE_BADGES[record.state] || "text-bg-secondary") },
@@ -142,6 +188,10 @@
     if (record.state === "waiting" && record.next_at > Date.now()) {
       lines.push(el("div", { class: "small text-secondary" },
         "تلاش دوباره حدود ساعت " + timeFa(record.next_at)));
+    }
+    if (record.state === "refused" && !record.visit_sent) {
+      const form = correctionForm(record);
+      if (form) lines.push(form);
     }
     const actions = el("div", { class: "d-flex flex-wrap gap-2 mt-2" });
     if (record.state === "conflict" || record.state === "refused") {
@@ -196,10 +246,11 @@
       const error = body && body.error;
       if (error && error.message) {
         const details = Object.values(error.fields || {}).filter((m) => !error.message.includes(m));
-        return { code: error.code, message: [error.message, ...details.slice(0, 5)].join(" — ") };
+        return { code: error.code, fields: error.fields || {},
+          message: [error.message, ...details.slice(0, 5)].join(" — ") };
       }
     } catch (e) { /* not JSON */ }
-    return { code: String(response.status),
+    return { code: String(response.status), fields: {},
       message: "پاسخ نامعتبر از سامانه (" + fa(response.status) + ")" };
   }
 
@@ -224,9 +275,9 @@
   // What to do with an answer that is not a success: true = stop and retry later.
   async function refused(record, response) {
     const status = response.status;
-    const { code, message } = await readError(response);
-    if (status === 401) {
-      loginNeeded = true;
+    const { code, message, fields } = await readError(response);
+    if (status === 401 || status === 403) {
+      loginNeeded = true;                  // kept as it is until the inspector signs in again
       return true;
     }
     if (status === 409) {
@@ -237,7 +288,9 @@
       record.visit_sent = false;           // the visit went missing on the server: send it again
       throw new NetworkTrouble(message);
     } else {
-      record.state = "refused";
+      record.state = "refused";            // a 4xx: sending it again unchanged would fail again
+      record.error_fields = Object.keys(fields).filter((path) =>
+        typeof getPath(record.payload, path) === "string");
     }
     record.last_error = message;
     await putRecord(record);
@@ -356,6 +409,17 @@
     const record = await getRecord(uuid);
     if (!record) return;
     Object.assign(record, { state: "waiting", next_at: 0, last_error: null });
+    await putRecord(record);
+    await sync(true);
+  }
+
+  // The inspector corrected the texts the server refused: keep the corrections, send again.
+  async function correct(uuid, values) {
+    const record = await getRecord(uuid);
+    if (!record) return;
+    Object.entries(values).forEach(([path, value]) => setPath(record.payload, path, value));
+    Object.assign(record, { state: "waiting", next_at: 0, attempts: 0, last_error: null,
+      error_fields: [] });
     await putRecord(record);
     await sync(true);
   }

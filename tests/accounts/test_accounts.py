@@ -5,10 +5,8 @@ from sqlalchemy import select
 
 from accounts import operations as ops
 from accounts.models import User
-from core.audit import AuditEvent
 from core.errors import DomainError
 from core.security import Role
-from core.settings import set_setting
 from tests import factories
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -33,35 +31,6 @@ def test_wrong_password_shows_persian_message(client, db):
     response = _login(client, user.username, "wrong-password")
     assert response.status_code == 200
     assert "نام کاربری یا گذرواژه نادرست است." in response.get_data(as_text=True)
-
-
-def test_login_is_throttled_per_account(client, db):
-    user = factories.make_user()
-    set_setting("security.login_max_failures", 3)
-    db.session.commit()
-    for _ in range(3):
-        _login(client, user.username, "wrong-password")
-    # Locked now: even the right password is refused until the lock expires.
-    response = _login(client, user.username, DEFAULT_PASSWORD)
-    assert response.status_code == 200
-    assert "قفل" in response.get_data(as_text=True)
-    db.session.refresh(user)
-    assert user.locked_until is not None
-    actions = db.session.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id)
-        )
-    ).all()
-    assert actions.count("login_failed") == 3 and "login_refused_locked" in actions
-
-
-def test_lock_expires(client, db):
-    from datetime import UTC, datetime, timedelta
-
-    user = factories.make_user()
-    user.locked_until = datetime.now(UTC) - timedelta(minutes=1)
-    db.session.commit()
-    assert _login(client, user.username, DEFAULT_PASSWORD).status_code == 302
 
 
 def test_disabled_account_cannot_log_in(client, db):

@@ -42,7 +42,7 @@ def test_a_visit_with_a_lone_surrogate_or_nul_is_refused_with_a_persian_422(clie
     response = post_raw(client, {**payload, "notes": f"یادداشت {bad}"})
     assert response.status_code == 422, response.get_data(as_text=True)
     error = response.get_json()["error"]
-    assert error["code"] == "bad_text" and PERSIAN.search(error["message"])
+    assert error["code"] == "validation" and PERSIAN.search(error["message"])
     assert "notes" in error["fields"] and "notes" in error["message"]
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
     corrected = post_raw(client, {**payload, "notes": "یادداشت درست"})
