@@ -30,7 +30,7 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 10))
     PER_PAGE = 25
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105  # the name of a hash method, not a password
     ALLOW_DEMO_DATA = False
     TESTING = False
     # The public address printed in licence QR codes (e.g. https://pishkhan.example.ir); when
@@ -60,12 +60,12 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-only"
+    SECRET_KEY = "testing-only"  # nosec B105  # the test configuration only; production reads the environment
     ALLOW_DEMO_DATA = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite:///:memory:"
     PASSWORD_MIN_LENGTH = 10
     # Fast hashing keeps the suite quick; production uses scrypt.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105  # a hash method (tests only)
     WTF_CSRF_ENABLED = False
 
 

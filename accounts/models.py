@@ -24,7 +24,7 @@ class User(UserMixin, TimestampMixin, Base):
         "role": "نقش",
         "organisation": "سازمان",
         "mobile": "تلفن همراه",
-        "password_hash": "گذرواژه",
+        "password_hash": "گذرواژه",  # nosec B105  # a field label
         "is_active_account": "فعال",
     }
     # session_generation changes on every logout; the events that matter are logged by name.

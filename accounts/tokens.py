@@ -26,7 +26,7 @@ from core.persian import clean_text, to_persian_digits
 from core.security import ALL_ROLES, Role
 from core.settings import get_setting
 
-TOKEN_PREFIX = "pishkhan_"
+TOKEN_PREFIX = "pishkhan_"  # nosec B105  # the public prefix every token shows
 NAME_MAX = 100
 # last_used_at is a hint for the user ("used 3 days ago"), not a log: written at most this often.
 LAST_USED_RESOLUTION = timedelta(minutes=5)

@@ -206,7 +206,7 @@ def _integrity_error(exc: IntegrityError):
 # ---------------------------------------------------------------- who is calling
 
 
-INVALID_TOKEN = "توکن دسترسی نامعتبر، منقضی یا باطل شده است؛ توکن تازه بگیرید."
+INVALID_TOKEN = "توکن دسترسی نامعتبر، منقضی یا باطل شده است؛ توکن تازه بگیرید."  # nosec B105  # a message
 
 
 @bp.before_app_request

@@ -5,9 +5,9 @@ Two kinds of character are refused, with a Persian message that names the field:
 cannot store it) and lone UTF-16 surrogates (a JSON "\\ud800" escape: no encoding can write them,
 so they would fail later, in a hash or in the database, as a 500). The directional overrides and
 embeddings (U+202A–U+202E), which can make a file name or a person's name read differently from
-what it is ("‮fdp.exe"), are removed from every stored text by core.persian.clean_text and here
-from uploaded file names. The isolates (U+2066–U+2069) are left alone: our own pages wrap codes
-in them.
+what it is (U+202E before "fdp.exe" shows "exe.pdf"), are removed from every stored text by
+core.persian.clean_text and here from uploaded file names. The isolates (U+2066–U+2069) are left
+alone: our own pages wrap codes in them.
 """
 
 from __future__ import annotations

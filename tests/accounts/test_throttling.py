@@ -15,6 +15,9 @@ from core.settings import set_setting
 from tests import factories
 from tests.conftest import DEFAULT_PASSWORD
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 # Addresses from the documentation ranges (RFC 5737): only the WSGI environ sees them.
 ATTACKER = "203.0.113.7"
 OFFICE = "198.51.100.20"

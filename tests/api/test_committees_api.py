@@ -17,6 +17,9 @@ from licensing.models import LicenceStatus
 from tests import factories
 from tests.api.conftest import ApiCaller, assert_json_error, assert_page
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def secretary(caller):

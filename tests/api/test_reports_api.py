@@ -14,6 +14,9 @@ from registry.models import SiteKind
 from tests import factories
 from tests.api.conftest import assert_json_error
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 KINDS = {"counter_office", "rural_ict_office", "atm", "bank_kiosk"}
 APPLICATION_KINDS = {"new", "transfer", "renewal", "address_change"}
 

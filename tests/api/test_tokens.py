@@ -16,6 +16,9 @@ from core.settings import set_setting
 from tests import factories
 from tests.api.conftest import ApiCaller, assert_json_error, assert_page
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 PASSWORD = factories.DEFAULT_PASSWORD
 
 

@@ -28,6 +28,9 @@ from licensing.models import ApplicationKind, ApplicationState, LicenceStatus
 from registry.models import SiteKind, SiteStatus
 from tests import factories
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 SUSPENDED = LicenceStatus.SUSPENDED
 V02 = "V02"  # closed in working hours: [warning, notice, suspension 7, suspension 30, revocation]
 

@@ -18,6 +18,9 @@ from core.persian import normalize_for_search, to_persian_digits
 from tests import factories
 from tests.tools import require_tools
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pdf"
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 

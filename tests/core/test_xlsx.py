@@ -1,12 +1,16 @@
 import io
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 
 from core.security import Role
 from core.xlsx import Sheet, workbook_bytes
 from registry.models import SiteKind
 from tests import factories
+
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
 
 
 def test_workbook_is_rtl_with_persian_headers_and_jalali_dates():

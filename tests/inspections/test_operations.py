@@ -30,6 +30,9 @@ from registry.models import SiteKind
 from tests import factories
 from tests.inspections import helpers as h
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def inspector(db):

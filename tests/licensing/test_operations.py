@@ -20,6 +20,9 @@ from licensing.models import (
 from registry.models import SiteKind, SiteStatus
 from tests import factories
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 S = ApplicationState
 KHORRAMABAD = (33.4878, 48.3558)
 

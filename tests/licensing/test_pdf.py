@@ -25,6 +25,9 @@ from registry.models import SiteKind
 from tests import factories
 from tests.tools import require_tools
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 BASE_URL = "https://pishkhan.example.ir"
 POPPLER = ("pdftotext", "pdftoppm", "pdffonts", "pdfinfo")
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))

@@ -20,6 +20,9 @@ from reports import operations as ops
 from tests import factories
 from tests.reports.builders import EXPECTED_1401, EXPECTED_COUNTIES_1401, build_1401, j
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 REQUIRED_KEYS = {
     "year",
     "sites_active",

@@ -20,6 +20,9 @@ from reports.pdf import annual_report_html, annual_report_pdf
 from tests.reports.builders import build_1401
 from tests.tools import require_tools
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pdf"
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
