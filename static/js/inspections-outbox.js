@@ -150,13 +150,22 @@
       .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "");
   }
 
+  // The visit's texts by name, for the inspector ("answers[2].note" → توضیح بند ۳).
+  function fieldLabel(path) {
+    if (path === "notes") return "یادداشت بازدید";
+    const answer = /^answers\[(\d+)\]\.note$/.exec(path);
+    if (answer) return "توضیح بند " + fa(Number(answer[1]) + 1);
+    return "متن «" + path + "»";
+  }
+
   // The texts the server refused, each in a box the inspector corrects before sending again.
   function correctionForm(record) {
     const form = el("form", { class: "outbox-correction mt-2" });
     const boxes = (record.error_fields || []).map((path) => {
       const box = el("textarea", { class: "form-control", rows: "2", "data-path": path });
       box.value = withoutBadCharacters(getPath(record.payload, path) || "");
-      return el("label", { class: "form-label d-block small" }, "متن «" + path + "» (نویسه‌های نامعتبر برداشته شد؛ بازبینی کنید):", box);
+      return el("label", { class: "form-label d-block small" },
+        fieldLabel(path) + " (نویسه‌های نامعتبر برداشته شد؛ بازبینی کنید):", box);
     });
     if (!boxes.length) return null;
     form.append(...boxes, el("button", { type: "submit", class: "btn btn-primary btn-touch mt-1",

@@ -282,3 +282,45 @@ def test_a_conflict_and_a_refusal_stay_in_the_outbox_with_the_servers_message(
     conflict.get_by_role("button", name="حذف از صف").click()
     expect(conflict).to_have_count(0)
     expect(page.locator("[data-outbox-count]").first).to_have_text("۱")
+
+
+def test_a_visit_with_text_the_server_refuses_is_kept_corrected_and_sent_again(
+    new_page, log_in, live_server, db, screenshot
+):
+    """A 422 (here a lone surrogate in the notes, which the server refuses at its text boundary) is
+    not retried as it is: the visit stays with the server's message, the inspector corrects the
+    text in the outbox and sends it again."""
+    from tests.inspections import helpers as h
+
+    username, _assignment_id = _seed(db)
+    site = factories.make_site(name="دفتر پیشخوان امید", lat=SITE[0], lon=SITE[1])
+    payload = h.visit_payload(site)
+    db.session.commit()  # no transaction of the test's stays open while the server writes
+
+    page = new_page("tablet")
+    log_in(page, username)
+    page.goto("/inspections/")
+    expect(page.locator("#inspector-desk")).to_have_attribute("data-sw-state", "ready")
+    page.evaluate(
+        "(p) => { p.notes = 'یادداشت ' + String.fromCharCode(0xD800) + ' پایان';"
+        " return PishkhanOutbox.add(p, [], 'بازدید با متن نادرست'); }",
+        payload,
+    )
+    item = page.locator(f'.outbox-item[data-uuid="{payload["uuid"]}"]')
+    expect(item).to_have_attribute("data-state", "refused", timeout=15_000)
+    expect(item).to_contain_text("نویسه‌ای نامعتبر")
+    box = item.locator('textarea[data-path="notes"]')
+    expect(box).to_have_value("یادداشت  پایان")
+    screenshot(page, "inspection-outbox-bad-text")
+    live_server.wait_until_idle()
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    db.session.rollback()
+
+    box.fill("یادداشت درست")
+    item.get_by_role("button", name="ذخیره اصلاح و ارسال دوباره").click()
+    expect(page.locator("[data-outbox-count]").first).to_have_text("۰", timeout=20_000)
+    live_server.wait_until_idle()
+    assert db.session.scalar(select(Visit.notes)) == "یادداشت درست"
+    db.session.rollback()
+    # The browser logs the refused request itself; nothing else may go wrong.
+    assert [e for e in new_page.console_errors(page) if "status of 422" not in e] == []
