@@ -155,6 +155,19 @@ def clear_login_failures(username: str, address: str | None = None) -> None:
     db.session.execute(stmt)
 
 
+def _refusal(user: User | None, *, blocked: bool, matches: bool) -> str | None:
+    """Why a login is refused (for the audit log only: the caller is told nothing), or None."""
+    if user is None:
+        return "unknown"
+    if blocked:
+        return "blocked"
+    if not matches:
+        return "password"
+    if not user.is_active_account:
+        return "inactive"
+    return None
+
+
 def authenticate(username: str, password: str, *, address: str | None) -> LoginResult:
     """Check a login, throttled per account and address (login_blocked).
 
@@ -174,10 +187,8 @@ def authenticate(username: str, password: str, *, address: str | None) -> LoginR
             LoginAttempt.at < now - timedelta(minutes=get_setting("security.login_lockout_minutes"))
         )
     )
-    if user is None or blocked or not matches or not user.is_active_account:
-        reason = (
-            "unknown" if user is None else "blocked" if blocked else "password" if not matches else "inactive"
-        )
+    reason = _refusal(user, blocked=blocked, matches=matches)
+    if reason is not None:
         db.session.add(LoginAttempt(at=now, username=username, address=address))
         log_event(
             db.session,
