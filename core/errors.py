@@ -37,11 +37,7 @@ HTTP_MESSAGES = {
 
 def wants_json() -> bool:
     """API calls (and clients that ask for JSON) get JSON errors, never an HTML page."""
-    return (
-        request.path.startswith("/api/")
-        or request.path.endswith(".json")
-        or request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def error_response(

@@ -62,8 +62,9 @@ def check_document(doc: Any, path: str = "") -> None:
 
 
 def check_request() -> None:
-    """The query string, form fields and uploaded files' names of the current request (before_request);
-    file names also lose their directional overrides."""
+    """The path, query string, form fields and uploaded files' names of the current request
+    (before_request); file names also lose their directional overrides."""
+    check_text(request.path, "path")  # a NUL in a path segment would reach a query (/verify/<token>)
     for key, value in request.args.items(multi=True):
         check_text(key, "?")
         check_text(value, key)

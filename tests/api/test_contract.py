@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from api.docs import TAGS, openapi_document
 from core.security import Role, route_policy
@@ -34,8 +34,7 @@ def concrete(rule: Rule) -> str:
     """The rule's path with a value for each part (ids 1, strings x, uuids a valid-looking one)."""
     values = {}
     for name in rule.arguments:
-        converter = type(rule._converters[name]).__name__
-        values[name] = 1 if converter == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
     if "uuid" in rule.arguments:
         values["uuid"] = "00000000-0000-4000-8000-000000000000"
     return rule.build(values, append_unknown=False)[1].removeprefix(API)

@@ -115,3 +115,10 @@ def test_an_uploaded_file_name_loses_its_overrides(client, login_as, db):
     )
     assert response.status_code == 302
     assert [d.filename for d in application.documents] == ["fdp.exe.pdf"]
+
+
+def test_a_nul_in_a_path_is_refused_before_any_query(client, login_as):
+    assert client.get("/verify/abc%00def").status_code == 400
+    login_as(Role.ADMIN)
+    assert client.get("/inspections/visits/abc%00").status_code == 400
+    assert client.get("/api/v1/inspections/abc%00").status_code == 422
