@@ -136,7 +136,7 @@ class DigitsField(StringField):
     def pre_validate(self, form):
         if not self.data:
             return
-        if not self.data.isdigit():
+        if not (self.data.isascii() and self.data.isdigit()):  # not "²" or other scripts
             raise ValidationError("فقط رقم وارد کنید.")
         if self.length and len(self.data) != self.length:
             raise ValidationError(self.message or f"باید {self.length} رقم باشد.")

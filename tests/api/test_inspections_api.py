@@ -15,6 +15,9 @@ from inspections.models import Visit, VisitPhoto
 from tests import factories
 from tests.inspections import helpers as h
 
+# Dates are built from the clock: run again at the awkward instants (scripts/test.sh).
+pytestmark = pytest.mark.clock
+
 API = "/api/v1/inspections"
 PERSIAN = re.compile("[\u0600-\u06ff]")
 

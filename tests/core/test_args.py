@@ -106,3 +106,22 @@ def test_path_ids_beyond_the_database_range_are_not_found(app, client, login_as)
             assert response.status_code == 404, (rule.rule, len(value), response.status_code)
             checked += 1
     assert checked > 20
+
+
+def test_a_digits_field_refuses_superscripts_and_other_scripts(app):
+    from werkzeug.datastructures import MultiDict
+
+    from core.forms import BaseForm, NationalIdField
+
+    class Form(BaseForm):
+        class Meta:
+            csrf = False
+
+        national_id = NationalIdField()
+
+    with app.test_request_context():
+        for value in ("²" * 10, "௧" * 10):
+            form = Form(MultiDict({"national_id": value}))
+            assert not form.validate()
+            assert form.national_id.errors == ["فقط رقم وارد کنید."]
+        assert Form(MultiDict({"national_id": "۰۰۸۴۵۷۵۹۴۸"})).validate() is True
