@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
+from core.args import MAX_ID
 from core.geo import IRAN_LAT, IRAN_LON
 from core.persian import (
     JalaliDateError,
@@ -100,6 +101,9 @@ class LocalIntegerField(IntegerField):
 
     def process_formdata(self, valuelist):
         super().process_formdata([to_latin_digits(v).strip() for v in valuelist])
+        if self.data is not None and not -MAX_ID <= self.data <= MAX_ID:  # beyond a database integer
+            self.data = None
+            raise ValueError("عدد وارد شده بیش از حد بزرگ است.")
 
 
 class LocalDecimalField(DecimalField):

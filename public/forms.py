@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from core.args import coerce_id
 from core.forms import BaseForm, DigitsField, JalaliDateField, LocalIntegerField, MobileField
 
 
@@ -57,13 +58,13 @@ class OfficeAnswerForm(BaseForm):
 
 
 class ScheduleForm(BaseForm):
-    inspector_id = SelectField("بازرس", coerce=int, validators=[InputRequired("بازرس را انتخاب کنید.")])
+    inspector_id = SelectField("بازرس", coerce=coerce_id, validators=[InputRequired("بازرس را انتخاب کنید.")])
     planned_on = JalaliDateField("تاریخ بازدید", validators=[InputRequired("تاریخ بازدید را وارد کنید.")])
 
 
 class ReferForm(BaseForm):
     violation_type_ids = SelectMultipleField(
-        "تخلف", coerce=int, validators=[InputRequired("دست‌کم یک تخلف را انتخاب کنید.")]
+        "تخلف", coerce=coerce_id, validators=[InputRequired("دست‌کم یک تخلف را انتخاب کنید.")]
     )
     summary = TextAreaField("شرح پرونده (خالی: متن شکایت)", validators=[Optional(), Length(max=4000)])
 
@@ -74,7 +75,7 @@ class ServiceTypeForm(BaseForm):
 
 class OfficeProfileForm(BaseForm):
     hours = StringField("ساعات کار", validators=[Optional(), Length(max=200)])
-    service_ids = SelectMultipleField("خدمات", coerce=int, validators=[Optional()])
+    service_ids = SelectMultipleField("خدمات", coerce=coerce_id, validators=[Optional()])
 
 
 class FinderForm(BaseForm):

@@ -1,7 +1,7 @@
 """session generation on users; failed logins in their own table, per account and per address
 
 Revision ID: 0008_sessions_and_login_attempts
-Revises: 0006_api_tokens
+Revises: 0015_public
 Create Date: 2026-11-30 01:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_sessions_and_login_attempts'
-down_revision = '0006_api_tokens'
+down_revision = '0015_public'
 branch_labels = None
 depends_on = None
 
