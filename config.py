@@ -51,6 +51,20 @@ class Config:
     # `flask backup create` writes here (default instance/backups) and keeps the newest BACKUP_KEEP.
     BACKUP_DIR = os.environ.get("BACKUP_DIR")
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", 14))
+    # Letters: SMS through a gateway ("http") or into a file ("file", development); e-mail by SMTP.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+    SMS_FILE = os.environ.get("SMS_FILE", "")
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "generic")
+    SMS_API_URL = os.environ.get("SMS_API_URL", "")
+    SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "")
 
 
 class DevelopmentConfig(Config):

@@ -74,6 +74,7 @@ def register_static_fingerprints(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import core.calendar
     import core.counters  # noqa: F401  (shared tables)
 
     db.init_app(app)
@@ -118,7 +119,14 @@ def register_extensions(app: Flask) -> None:
 
 
 # The /api/v1 endpoints live beside their feature; api/ holds only what they share.
-FEATURE_API_MODULES = ("registry.api", "licensing.api", "committees.api", "inspections.api", "reports.api")
+FEATURE_API_MODULES = (
+    "registry.api",
+    "licensing.api",
+    "committees.api",
+    "inspections.api",
+    "reports.api",
+    "letters.api",
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -130,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from committees.views import bp as committees_bp
     from core.views import bp as core_bp
     from inspections.views import bp as inspections_bp
+    from letters.views import bp as letters_bp
     from licensing.verify_views import bp as verify_bp
     from licensing.views import bp as licensing_bp
     from public.views import bp as public_bp
@@ -143,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp)
     app.register_blueprint(committees_bp)
     app.register_blueprint(inspections_bp)
+    app.register_blueprint(letters_bp)
     api.init_app(app)  # the /api/v1 blueprint, its OpenAPI description and `flask api`
     app.register_blueprint(reports_bp)
     app.register_blueprint(public_bp)
@@ -154,6 +164,7 @@ def register_cli(app: Flask) -> None:
     from core.backup_cli import backup_cli
     from core.cli import audit_cli
     from demo.cli import seed_demo_command
+    from letters.cli import calendar_cli, letters_cli
     from licensing.cli import licensing_cli
     from registry.cli import registry_cli
 
@@ -164,3 +175,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(licensing_cli)
     app.cli.add_command(committees_cli)
+    app.cli.add_command(letters_cli)
+    app.cli.add_command(calendar_cli)

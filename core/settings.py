@@ -41,6 +41,10 @@ class SettingDefinition:
     label: str
     basis: str
     min: float = 0
+    # Deadlines: "working" when the period counts working days (core/calendar.py), else calendar days.
+    count: str = "calendar"
+    # Lists: the values each item may take (empty: any text).
+    choices: tuple = ()
 
     @property
     def kind(self) -> type:

@@ -7,15 +7,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from core import calendar
 from core import settings as settings_mod
 from core.args import page_arg
 from core.audit import AuditEvent, verify_chain
 from core.audit_anchor import AnchoredReport, AnchorError, verify_anchored
 from core.dashboard import panels_for
+from core.db import get_or_404
 from core.extensions import db
-from core.forms import BaseForm
+from core.forms import BaseForm, JalaliDateField
 from core.persian import to_latin_digits, to_persian_digits
 from core.security import ALL_ROLES, Role, allow, public
 
@@ -48,6 +50,26 @@ class SettingForm(BaseForm):
     )
 
 
+class ChoiceError(ValueError):
+    """A list item that is none of the setting's choices."""
+
+
+def _fold(text: str) -> str:
+    return text.replace(" ", "").replace("\u200c", "")
+
+
+def _from_choices(items: list[str], allowed) -> list[str]:
+    """Each item as its choice is spelled («پنج شنبه» is «پنجشنبه»); an unknown one is refused."""
+    by_fold = {_fold(choice): choice for choice in allowed}
+    out = []
+    for item in items:
+        if _fold(item) not in by_fold:
+            raise ChoiceError(item)
+        if by_fold[_fold(item)] not in out:
+            out.append(by_fold[_fold(item)])
+    return out
+
+
 @bp.get("/admin/settings")
 @allow(Role.ADMIN)
 def settings_list():
@@ -74,12 +96,18 @@ def setting_edit(key: str):
         try:
             if definition.kind is list:
                 value = [part.strip() for part in raw.replace("،", ",").split(",") if part.strip()]
+                if definition.choices:
+                    value = _from_choices(value, definition.choices)
             elif definition.kind is str:
                 value = raw
             else:
                 value = definition.kind(raw)
             if definition.kind in (int, float) and not value >= definition.min:
                 raise ValueError
+        except ChoiceError as exc:
+            form.value.errors = [
+                f"«{exc.args[0]}» پذیرفته نیست؛ مقدارهای ممکن: {'، '.join(definition.choices)}."
+            ]
         except ValueError:
             form.value.errors = [
                 f"مقدار باید عددی دست‌کم {to_persian_digits(definition.min)} باشد."
@@ -112,3 +140,106 @@ def audit_log():
     return render_template(
         "core/audit.html", page=page, report=report, anchor_error=anchor_error, object_type=object_type
     )
+
+
+# ---------------------------------------------------------------- the working-day calendar
+
+
+class ClosureForm(BaseForm):
+    day = JalaliDateField("تاریخ", validators=[InputRequired("تاریخ را وارد کنید.")])
+    name = StringField(
+        "مناسبت یا دلیل تعطیلی", validators=[DataRequired("دلیل تعطیلی را بنویسید."), Length(max=200)]
+    )
+
+
+def _jalali_year_arg() -> int:
+    from core.clock import today_tehran
+    from core.persian import jalali
+
+    value = request.args.get("year", "")
+    year = int(value) if value.isdigit() else jalali(today_tehran()).year
+    return year if 1300 <= year <= 1500 else jalali(today_tehran()).year
+
+
+@bp.get("/admin/holidays")
+@allow(Role.ADMIN)
+def holidays():
+    from core.persian import jalali_year_bounds
+
+    year = _jalali_year_arg()
+    first, last = jalali_year_bounds(year)
+    rows = db.session.scalars(
+        select(calendar.Holiday)
+        .where(calendar.Holiday.day.between(first, last))
+        .order_by(calendar.Holiday.day)
+    ).all()
+    loaded = {r.day.year for r in rows if r.source == calendar.HolidaySource.OFFICIAL}
+    pending = [
+        (day, name)
+        for g_year in sorted({first.year, last.year} - loaded)
+        for day, name in sorted(calendar.library_holidays(g_year).items())
+        if first <= day <= last
+    ]
+    return render_template(
+        "core/holidays.html",
+        year=year,
+        rows=rows,
+        pending=pending,
+        form=ClosureForm(formdata=None),
+        weekday=calendar.describe_day,
+        weekly=settings_mod.get_setting("calendar.weekly_days_off"),
+    )
+
+
+@bp.post("/admin/holidays")
+@allow(Role.ADMIN)
+def holiday_add():
+    form = ClosureForm()
+    if form.validate_on_submit():
+        existing = db.session.scalar(select(calendar.Holiday).where(calendar.Holiday.day == form.day.data))
+        if existing is not None:
+            existing.off = True
+            existing.name = form.name.data
+        else:
+            db.session.add(
+                calendar.Holiday(
+                    day=form.day.data, name=form.name.data, source=calendar.HolidaySource.ANNOUNCED, off=True
+                )
+            )
+        db.session.commit()
+        flash(f"تعطیلی {calendar.describe_day(form.day.data)} ثبت شد.", "success")
+    else:
+        for field_ in form:
+            for error in field_.errors:
+                flash(error, "danger")
+    return redirect(url_for("core.holidays", year=request.form.get("year") or None))
+
+
+@bp.post("/admin/holidays/load")
+@allow(Role.ADMIN)
+def holidays_load():
+    from core.persian import jalali_year_bounds
+
+    year = int(request.form.get("year", "0")) if request.form.get("year", "").isdigit() else 0
+    if not 1300 <= year <= 1500:
+        abort(400)
+    first, last = jalali_year_bounds(year)
+    added = []
+    for g_year in sorted({first.year, last.year}):
+        added += calendar.load_official_holidays(g_year)
+    db.session.commit()
+    flash(f"{to_persian_digits(len(added))} روز تعطیل رسمی به تقویم افزوده شد.", "success")
+    return redirect(url_for("core.holidays", year=year))
+
+
+@bp.post("/admin/holidays/<int:holiday_id>/toggle")
+@allow(Role.ADMIN)
+def holiday_toggle(holiday_id: int):
+    row = get_or_404(calendar.Holiday, holiday_id)
+    row.off = not row.off
+    db.session.commit()
+    state = "تعطیل" if row.off else "کاری"
+    flash(f"{calendar.describe_day(row.day)} روز {state} شد.", "success")
+    from core.persian import jalali
+
+    return redirect(url_for("core.holidays", year=jalali(row.day).year))

@@ -1,0 +1,1 @@
+"""Outgoing letters: the register, templates, the PDF and delivery through an outbox."""
