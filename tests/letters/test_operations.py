@@ -209,7 +209,9 @@ def test_the_register_filters(frozen_at):
     hand_letter(subject="نامه دوم")
     from core.extensions import db
 
-    found = lambda **kw: [l.subject for l in db.session.scalars(ops.search_letters(ops.LetterFilters(**kw)))]  # noqa: E731
+    def found(**filters):
+        return [x.subject for x in db.session.scalars(ops.search_letters(ops.LetterFilters(**filters)))]
+
     assert found() == ["نامه دوم", "نامه نخست"]
     assert found(delivery="failed") == ["نامه نخست"]
     assert found(delivery="none") == ["نامه دوم"]
