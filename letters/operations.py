@@ -289,22 +289,22 @@ def letters_about(record_type: str, record_id: int) -> list[Letter]:
 # ---------------------------------------------------------------- hand-written letters
 
 
-def _valid_email(value: str | None) -> str | None:
+def _valid_email(value: str | None, field: str = "recipient_email") -> str | None:
     value = (value or "").strip()
     if not value:
         return None
     local, at, domain = value.partition("@")
     if not at or not local or "." not in domain or " " in value or len(value) > LIMITS["email"]:
-        raise DomainError("نشانی رایانامه معتبر نیست.", field="recipient_email")
+        raise DomainError("نشانی رایانامه معتبر نیست.", field=field)
     return value
 
 
-def _valid_mobile(value: str | None) -> str | None:
+def _valid_mobile(value: str | None, field: str = "recipient_mobile") -> str | None:
     value = digits_only(value or "")
     if not value:
         return None
     if len(value) != 11 or not value.startswith("09"):
-        raise DomainError("شماره همراه باید ۱۱ رقم و با ۰۹ آغاز شود.", field="recipient_mobile")
+        raise DomainError("شماره همراه باید ۱۱ رقم و با ۰۹ آغاز شود.", field=field)
     return value
 
 
@@ -425,8 +425,8 @@ def save_correspondent(row: Correspondent | None, data: dict[str, Any], *, actor
         raise DomainError("این سازمان پیش‌تر ثبت شده است.", field="name")
     values = {
         "name": name[: LIMITS["name"]],
-        "email": _valid_email(data.get("email")) if data.get("email") else None,
-        "mobile": _valid_mobile(data.get("mobile")) if data.get("mobile") else None,
+        "email": _valid_email(data.get("email"), "email"),
+        "mobile": _valid_mobile(data.get("mobile"), "mobile"),
         "address": clean_text(data.get("address")) or None,
     }
     if row is None:
