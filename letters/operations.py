@@ -205,6 +205,8 @@ def _already_produced(draft: Draft) -> Letter | None:
             Letter.kind == draft.kind,
             Letter.record_type == draft.record_type,
             Letter.record_id == draft.record_id,
+            # An expiry reminder is once per term: the same licence renewed has a new last day.
+            Letter.due_on.is_(None) if draft.due_on is None else Letter.due_on == draft.due_on,
         )
     )
 

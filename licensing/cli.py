@@ -23,7 +23,8 @@ licensing_cli = AppGroup("licensing", help="Licensing jobs.")
     help="Run as if today were this Jalali date (e.g. 1401/06/25); default: today.",
 )
 def daily_command(today_text: str | None):
-    """Lift suspensions that ended and mark expired licences. Safe to run twice a day.
+    """Lift suspensions that ended, mark expired licences, remind holders whose renewal window
+    is open (a letter, once per term). Safe to run twice a day.
 
     Run it once a day from cron or a systemd timer, e.g. `flask --app wsgi licensing daily`.
     """
@@ -31,6 +32,10 @@ def daily_command(today_text: str | None):
     with acting_as(SYSTEM):
         lifted = ops.lift_ended_suspensions(today)
         expired = ops.expire_licences(today)
+        reminded = ops.open_renewal_windows(today)
         db.session.commit()
-    click.echo(f"suspensions lifted: {len(lifted)}; licences expired: {len(expired)}")
+    click.echo(
+        f"suspensions lifted: {len(lifted)}; licences expired: {len(expired)}; "
+        f"renewal windows open: {len(reminded)}"
+    )
     anchor_head()

@@ -11,6 +11,7 @@ from committees.models import Appeal, AppealOutcome, Ruling, RulingState
 from committees.operations._common import LIMITS, not_future, required_text
 from committees.operations.rulings import close_ruled_case, replace_effect, ruling_number, ruling_values
 from core.errors import DomainError
+from core.events import announce
 from core.extensions import db
 from core.persian import format_jalali
 
@@ -91,4 +92,5 @@ def decide_appeal(
     appeal.decision_reasoning = reasoning
     close_ruled_case(in_force, actor=actor)
     db.session.flush()
+    announce("appeal_decision", appeal, actor=actor)
     return in_force

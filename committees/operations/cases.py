@@ -4,7 +4,7 @@ the defence asked for and received, its workflow to a hearing or closure, and th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Select, or_, select
@@ -23,6 +23,7 @@ from committees.operations._common import LIMITS, not_future, optional_text, req
 from committees.operations.sessions import open_agenda_item
 from core import storage
 from core.args import MAX_ID
+from core.calendar import deadline_from
 from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
@@ -181,7 +182,7 @@ def defence_deadline(case: Case) -> date | None:
     """The last day the office may hand in its written defence."""
     if case.defence_requested_on is None:
         return None
-    return case.defence_requested_on + timedelta(days=get_setting("committee.defence_days"))
+    return deadline_from(case.defence_requested_on, "committee.defence_days")
 
 
 def request_defence(case: Case, *, requested_on: date | None, actor, today: date | None = None) -> Case:

@@ -35,13 +35,14 @@ from committees.operations._common import (
 )
 from committees.operations.cases import current_licence, transition_case
 from committees.operations.sessions import require_hearing, require_quorum, vote_tally
+from core.calendar import deadline_from
 from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
+from core.events import announce
 from core.extensions import db
 from core.periods import jalali_year_of
 from core.persian import format_jalali, format_number, isolate_code
-from core.settings import get_setting
 from licensing import operations as licensing_ops
 from licensing.models import Licence, LicenceStatus
 from registry.models import SiteStatus
@@ -123,6 +124,7 @@ def record_ruling(case: Case, session: CommitteeSession, data: dict[str, Any], *
     db.session.add(ruling)
     transition_case(case, CaseState.RULED, actor=actor)
     db.session.flush()
+    announce("ruling_notice", ruling, actor=actor)
     return ruling
 
 
@@ -175,7 +177,7 @@ def serve_ruling(ruling: Ruling, served_on: date | None, *, actor, today: date |
     if served_on < ruling.ruled_on:
         raise DomainError("تاریخ ابلاغ نمی‌تواند پیش از تاریخ صدور رأی باشد.", field="served_on")
     ruling.served_on = served_on
-    ruling.appeal_deadline = served_on + timedelta(days=get_setting("committee.appeal_days"))
+    ruling.appeal_deadline = deadline_from(served_on, "committee.appeal_days")
     ruling.state = RulingState.SERVED
     _apply_effect(ruling, served_on, actor=actor)
     db.session.flush()

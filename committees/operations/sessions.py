@@ -33,6 +33,7 @@ from core.clock import utcnow
 from core.counters import next_value
 from core.db import actor_id
 from core.errors import DomainError
+from core.events import announce
 from core.extensions import db
 from core.periods import jalali_year_of
 from core.persian import normalize_for_search, to_persian_digits
@@ -120,6 +121,7 @@ def add_to_agenda(session: CommitteeSession, case: Case, *, actor) -> SessionCas
     item = SessionCase(session_id=session.id, case_id=case.id, position=position)
     insert_unique(item, "این پرونده در دستور همین جلسه است.")
     db.session.expire(session, ["agenda"])
+    announce("committee_summons", item, actor=actor)
     return item
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from core import storage
 from core.clock import TEHRAN, utcnow
 from core.db import actor_id
+from core.events import announce
 from core.extensions import db
 from core.persian import format_jalali, format_number, to_persian_digits
 from core.security import Role
@@ -44,6 +45,7 @@ from inspections.operations._validation import (
 from inspections.operations.errors import InspectionError, InvalidVisit, VisitConflict
 from licensing import operations as licensing_ops
 from licensing.models import VisitRequestState
+from registry.models import BANK_KINDS
 
 
 def canonical_json(payload: Any) -> str:
@@ -195,6 +197,9 @@ def _after_store(visit: Visit, actor) -> None:
     if visit.assignment is not None and visit.assignment.state == AssignmentState.PLANNED:
         visit.assignment.state = AssignmentState.DONE
     db.session.flush()
+    # ATMs and kiosks are observe-and-report (DOMAIN §4): what failed is reported to the bank.
+    if visit.site is not None and visit.site.kind in BANK_KINDS and visit.failed_count:
+        announce("bank_report", visit, actor=actor)
 
 
 def submit_visit(payload: Any, *, actor) -> tuple[Visit, bool]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from core.calendar import deadline_from
 from core.clock import today_tehran
 from core.counters import next_value
 from core.db import actor_id
 from core.errors import DomainError
+from core.events import announce
 from core.extensions import db
 from core.persian import clean_text, search_terms
 from core.settings import get_setting
@@ -25,6 +27,7 @@ from licensing.models import (
     Licence,
 )
 from licensing.operations._common import S, jalali_year
+from licensing.operations.documents import missing_documents
 from licensing.operations.eligibility import _require_ready
 from licensing.operations.lookups import licence_by_number, person_by_national_id
 from registry import operations as registry_ops
@@ -137,7 +140,6 @@ def create_application(
         )
         if open_same:
             raise DomainError("برای این پروانه درخواست باز دیگری در جریان است.", field="licence_number")
-    deadline = get_setting(f"licensing.deadline_days.{kind.value}")
     year = jalali_year(received_on)
     application = Application(
         number=f"{year}-{next_value(f'application:{year}'):05d}",
@@ -148,7 +150,7 @@ def create_application(
         licence=licence,
         site=site,
         received_on=received_on,
-        due_on=received_on + timedelta(days=deadline),
+        due_on=deadline_from(received_on, f"licensing.deadline_days.{kind.value}"),
         **data,
     )
     db.session.add(application)
@@ -202,9 +204,20 @@ def _move(application: Application, to_state: ApplicationState, *, actor, note: 
     return application
 
 
+# Applications whose applicant is vetted by other organisations (DOMAIN §1, §2).
+INQUIRY_KINDS = (ApplicationKind.NEW, ApplicationKind.TRANSFER)
+
+
 def start_review(application: Application, *, actor) -> Application:
-    """دریافت → در حال بررسی"""
-    return transition(application, S.UNDER_REVIEW, actor=actor)
+    """دریافت → در حال بررسی: the applicant is told what is missing and the inquiries go out."""
+    transition(application, S.UNDER_REVIEW, actor=actor)
+    missing = missing_documents(application)
+    if missing:
+        announce("missing_documents", application, actor=actor, documents=missing)
+    if application.kind in INQUIRY_KINDS:
+        for organisation in get_setting("licensing.inquiry_organisations"):
+            announce("inquiry_request", application, actor=actor, organisation=organisation)
+    return application
 
 
 def is_overdue(application: Application, today: date | None = None) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
+from core.events import announce
 from core.extensions import db
 from core.persian import clean_text, format_jalali, isolate_code, normalize_for_search
 from core.settings import get_setting
@@ -184,6 +185,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         licence.renewed_on = issued_on
     _move(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {isolate_code(licence.number)}")
     db.session.flush()
+    announce("licence_issued", licence, actor=actor)
     return licence
 
 
@@ -316,6 +318,37 @@ def expire_licences(today: date | None = None) -> list[Licence]:
         )
     db.session.flush()
     return list(expired)
+
+
+def open_renewal_windows(today: date | None = None, *, actor=None) -> list[Licence]:
+    """Active licences whose renewal window is open today and that have no renewal request yet;
+    each holder is reminded (once per term: the letters package keeps it to one). Safe to run
+    twice."""
+    today = today or today_tehran()
+    opens = today + timedelta(days=get_setting("licence.renewal_window_open_days"))
+    closes = today + timedelta(days=get_setting("licence.renewal_request_min_days_before_expiry"))
+    pending_renewal = (
+        select(Application.id)
+        .where(
+            Application.licence_id == Licence.id,
+            Application.kind == ApplicationKind.RENEWAL,
+            Application.state.not_in([S.CLOSED, S.REJECTED]),
+        )
+        .exists()
+    )
+    due = db.session.scalars(
+        select(Licence)
+        .where(
+            Licence.status == LicenceStatus.ACTIVE,
+            Licence.expires_on <= opens,
+            Licence.expires_on >= closes,
+            ~pending_renewal,
+        )
+        .order_by(Licence.expires_on, Licence.id)
+    ).all()
+    for licence in due:
+        announce("expiry_reminder", licence, actor=actor)
+    return list(due)
 
 
 def expiring_licences(today: date | None = None) -> Select:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Select, select
 
+from core.calendar import deadline_from
 from core.clock import today_tehran, utcnow
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
 from core.persian import clean_text
-from core.settings import get_setting
 from licensing.models import Application, ApplicationKind, VisitRequest, VisitRequestState
 from licensing.operations._common import S
 from licensing.operations.applications import transition
@@ -41,7 +41,7 @@ def request_site_visit(
         lat=lat,
         lon=lon,
         address=address,
-        due_on=due_on or today_tehran() + timedelta(days=get_setting("licensing.site_visit_due_days")),
+        due_on=due_on or deadline_from(today_tehran(), "licensing.site_visit_due_days"),
         requested_by_id=actor_id(actor),
     )
     db.session.add(visit)

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from core.counters import next_value
 from core.errors import DomainError
+from core.events import announce
 from core.extensions import db
 from core.persian import clean_text, to_persian_digits
 from licensing.models import (
@@ -138,6 +139,9 @@ def record_decision(item: AgendaItem, decision: ApplicationState | str, reasons:
     application.decided_on = item.session.held_on
     application.decision_reason = reasons
     db.session.flush()
+    announce("wg_decision", item, actor=actor)
+    if decision == S.APPROVED:
+        announce("payment_due", application, actor=actor)
     return item
 
 

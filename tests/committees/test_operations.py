@@ -218,12 +218,14 @@ def test_case_workflow_needs_the_defence_or_its_window(db):
         ops.transition_case(case, CaseState.RULED, actor=None)
     ops.request_defence(case, requested_on=date(2022, 9, 6), actor=None)
     assert case.state == CaseState.AWAITING_DEFENCE
-    assert ops.defence_deadline(case) == date(2022, 9, 16)
-    with pytest.raises(DomainError, match="مهلت آن تا ۱۴۰۱/۰۶/۲۵"):
-        ops.mark_ready(case, actor=None, today=date(2022, 9, 16))
-    ops.mark_ready(case, actor=None, today=date(2022, 9, 17))  # window passed, no defence
+    # Ten working days from Tuesday 6 September 2022: Fridays 9 and 16 and Arbaeen (Saturday 17)
+    # are not counted, so the window ends on Monday 19 September (۱۴۰۱/۰۶/۲۸).
+    assert ops.defence_deadline(case) == date(2022, 9, 19)
+    with pytest.raises(DomainError, match="مهلت آن تا ۱۴۰۱/۰۶/۲۸"):
+        ops.mark_ready(case, actor=None, today=date(2022, 9, 19))
+    ops.mark_ready(case, actor=None, today=date(2022, 9, 20))  # window passed, no defence
     assert case.state == CaseState.READY
-    ops.record_defence(case, text="دفاعیه دیرهنگام", received_on=date(2022, 9, 18), actor=None)
+    ops.record_defence(case, text="دفاعیه دیرهنگام", received_on=date(2022, 9, 20), actor=None)
     session = ops.schedule_session(date(2022, 10, 1), place=None, actor=None)
     item = ops.add_to_agenda(session, case, actor=None)
     for step in (
@@ -414,7 +416,7 @@ def test_suspension_starts_on_service_blocks_a_transfer_and_ends_on_its_date(app
     assert licence.status == LicenceStatus.ACTIVE  # issued, not yet served
     _served(ruling, date(2022, 10, 1))  # ۱۴۰۱/۰۷/۰۹
     assert ruling.suspension_until == date(2022, 10, 10)  # ten days: 1 to 10 October
-    assert ruling.appeal_deadline == date(2022, 10, 21)
+    assert ruling.appeal_deadline == date(2022, 10, 25)  # 20 working days, see below
     assert (licence.status, licence.suspended_until) == (SUSPENDED, date(2022, 10, 10))
     assert licence.site.status == SiteStatus.SUSPENDED
     assert _last_change(licence.site).effective_on == date(2022, 10, 1)
@@ -505,12 +507,14 @@ def test_appeal_inside_and_outside_the_window(db):
     with pytest.raises(DomainError, match="ابلاغ‌شده"):
         ops.file_appeal(ruling, filed_on=date(2022, 10, 2), grounds="ناروا", actor=None)
     _served(ruling, date(2022, 10, 1))
-    assert ruling.appeal_deadline == date(2022, 10, 21)
-    with pytest.raises(DomainError, match="مهلت اعتراض به این رأی در ۱۴۰۱/۰۷/۲۹ به پایان"):
-        ops.file_appeal(ruling, filed_on=date(2022, 10, 22), grounds="ناروا", actor=None)
+    # 20 working days from Saturday 1 October 2022: the Fridays 7, 14 and 21 October and
+    # Wednesday 5 October (Imam Hasan Askari) are not counted: Tuesday 25 October (۱۴۰۱/۰۸/۰۳).
+    assert ruling.appeal_deadline == date(2022, 10, 25)
+    with pytest.raises(DomainError, match="مهلت اعتراض به این رأی در ۱۴۰۱/۰۸/۰۳ به پایان"):
+        ops.file_appeal(ruling, filed_on=date(2022, 10, 26), grounds="ناروا", actor=None)
     with pytest.raises(DomainError, match="دلایل اعتراض"):
-        ops.file_appeal(ruling, filed_on=date(2022, 10, 21), grounds=" ", actor=None)
-    appeal = ops.file_appeal(ruling, filed_on=date(2022, 10, 21), grounds="ناروا", actor=None)
+        ops.file_appeal(ruling, filed_on=date(2022, 10, 25), grounds=" ", actor=None)
+    appeal = ops.file_appeal(ruling, filed_on=date(2022, 10, 25), grounds="ناروا", actor=None)
     assert ruling.state == RulingState.UNDER_APPEAL
     # An appeal under way keeps the ruling from becoming final.
     assert ops.finalise_rulings(date(2022, 12, 1)) == []
@@ -539,10 +543,10 @@ def test_rulings_become_final_when_the_window_passes(app, db):
     set_setting("committee.appeal_days", 20)
     ruling = factories.make_ruling()
     _served(ruling, date(2022, 10, 1))
-    assert ops.finalise_rulings(date(2022, 10, 21)) == []  # the window's last day
-    assert ops.finalise_rulings(date(2022, 10, 22)) == [ruling]
+    assert ops.finalise_rulings(date(2022, 10, 25)) == []  # the window's last (20th working) day
+    assert ops.finalise_rulings(date(2022, 10, 26)) == [ruling]
     assert ruling.state == RulingState.FINAL and ruling.case.state == CaseState.CLOSED
-    assert ops.finalise_rulings(date(2022, 10, 22)) == []
+    assert ops.finalise_rulings(date(2022, 10, 26)) == []
     with pytest.raises(DomainError, match="قطعی"):
         ops.file_appeal(ruling, filed_on=date(2022, 10, 20), grounds="دیر", actor=None)
 
@@ -771,7 +775,10 @@ def test_from_an_inspection_finding_to_a_served_ruling_that_suspends_the_licence
     assert licence.status == LicenceStatus.SUSPENDED
     assert licence.suspended_until == date(2022, 9, 26) == ruling.suspension_until
     assert licence.site.status == SiteStatus.SUSPENDED
-    assert ruling in ops.finalise_rulings(date(2022, 10, 11))
+    # Served Tuesday 20 September: 20 working days (not the Fridays, nor 25 and 27 September,
+    # 5 October) end on Monday 17 October; the ruling is final the day after.
+    assert ruling not in ops.finalise_rulings(date(2022, 10, 17))
+    assert ruling in ops.finalise_rulings(date(2022, 10, 18))
     assert case.state == CaseState.CLOSED
 
 
@@ -783,14 +790,14 @@ def test_the_daily_command_makes_rulings_final(app, db):
     _served(ruling, date(2022, 10, 1))
     db.session.commit()
     runner = app.test_cli_runner()
-    result = runner.invoke(committees_cli, ["daily", "--today", "۱۴۰۱/۰۷/۲۹"])  # 21 October
+    result = runner.invoke(committees_cli, ["daily", "--today", "۱۴۰۱/۰۸/۰۳"])  # 25 October, last day
     assert result.exit_code == 0, result.output
     assert "rulings made final: 0" in result.output
-    result = runner.invoke(committees_cli, ["daily", "--today", "1401/07/30"])
+    result = runner.invoke(committees_cli, ["daily", "--today", "1401/08/04"])
     assert "rulings made final: 1" in result.output
     db.session.expire_all()
     assert ruling.state == RulingState.FINAL and ruling.case.state == CaseState.CLOSED
-    again = runner.invoke(committees_cli, ["daily", "--today", "1401/07/30"])
+    again = runner.invoke(committees_cli, ["daily", "--today", "1401/08/04"])
     assert "rulings made final: 0" in again.output
 
 

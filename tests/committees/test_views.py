@@ -567,7 +567,7 @@ def test_appeal_screens(client, login_as, db):
     ops.serve_ruling(ruling, date(2022, 10, 1), actor=None)
     db.session.commit()
     rurl = f"/committees/rulings/{ruling.id}"
-    response = client.post(f"{rurl}/appeal", data={"filed_on": "1401/08/01", "grounds": "ناروا"})
+    response = client.post(f"{rurl}/appeal", data={"filed_on": "1401/08/04", "grounds": "ناروا"})
     assert response.status_code == 200 and "به پایان رسیده است" in _text(response)
     response = client.post(f"{rurl}/appeal", data={"filed_on": "1401/07/10", "grounds": ""})
     assert response.status_code == 200 and "این فیلد اجباری است." in _text(response)

@@ -70,7 +70,10 @@ def test_new_application_starts_received_with_deadline_and_number(db):
     application = _new_application()
     assert application.state == S.RECEIVED
     assert application.number == "1401-00001"
-    assert application.due_on == date(2022, 9, 1) + timedelta(days=90)
+    # 90 working days from Thursday 10 Shahrivar 1401: Fridays and the holidays between
+    # (Arbaeen, the Prophet's death and Imam Hasan, Imam Reza, Imam Hasan Askari) are
+    # not counted, so the deadline is Tuesday 29 Azar 1401, not 30 Aban (90 calendar days).
+    assert application.due_on == date(2022, 12, 20)
     assert [s.to_state for s in application.steps] == [S.RECEIVED]
     second = _new_application(applicant=factories.make_person())
     assert second.number == "1401-00002"
@@ -101,9 +104,10 @@ def test_illegal_steps_are_refused_in_persian(db):
 def test_deadline_is_a_setting_and_overdue_is_computed(db):
     set_setting("licensing.deadline_days.new", 10)
     application = _new_application()
-    assert application.due_on == date(2022, 9, 11)
-    assert ops.is_overdue(application, today=date(2022, 9, 12))
-    assert not ops.is_overdue(application, today=date(2022, 9, 11))
+    # Ten working days from Thursday 1 September 2022: Fridays 2 and 9 September are not counted.
+    assert application.due_on == date(2022, 9, 13)
+    assert ops.is_overdue(application, today=date(2022, 9, 14))
+    assert not ops.is_overdue(application, today=date(2022, 9, 13))
 
 
 def test_documents_are_checked_by_content_and_size(db):
