@@ -218,3 +218,25 @@ def unit_label(key: str | None) -> str:
 def describe_day(day: date) -> str:
     """«چهارشنبه ۲۹ اسفند ۱۴۰۳» style text for a day, with its weekday."""
     return f"{WEEKDAY_NAMES[day.weekday()]} {format_jalali(day)}"
+
+
+def due_text(due: date | None, key: str | None = None, *, today: date | None = None) -> str:
+    """«۵ روز کاری مانده», «امروز», «۳ روز کاری گذشته» for a list's due-date column."""
+    from core.persian import to_persian_digits
+
+    if due is None:
+        return ""
+    today = today or _today()
+    left = days_left(due, key, today=today)
+    unit = unit_label(key)
+    if left == 0:
+        return "امروز آخرین روز است" if due >= today else "مهلت گذشته"
+    if left > 0:
+        return f"{to_persian_digits(left)} {unit} مانده"
+    return f"{to_persian_digits(-left)} {unit} گذشته"
+
+
+def _today() -> date:
+    from core.clock import today_tehran
+
+    return today_tehran()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request, url_for
 
-from core import clock, persian
+from core import calendar, clock, persian
 from core.security import Role, can_reach, has_role
 
 
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         url_with=url_with,
         today_jalali=lambda: persian.format_jalali_long(clock.today_tehran()),
         reachable=lambda items: [(e, label) for e, label in items if can_reach(e)],
+        due_text=calendar.due_text,
     )
     register_label_helpers(app)
     app.jinja_env.trim_blocks = True

@@ -41,10 +41,17 @@ from letters.wording import DEFAULT_SMS, DEFAULTS, allowed_fields
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
+# The rule each kind's due date follows (how its days left are counted).
+DUE_RULES = {
+    "inquiry_request": "licensing.inquiry_answer_days",
+    "payment_due": "licence.payment_days",
+    "expiry_reminder": "licence.renewal_request_min_days_before_expiry",
+}
+
 
 @bp.app_context_processor
 def _letter_helpers():
-    return {"can_write_letters": lambda: can_write(current_user)}
+    return {"can_write_letters": lambda: can_write(current_user), "record_letters": ops.letters_about}
 
 
 def _date_arg(name: str):
@@ -111,6 +118,7 @@ def register():
         page=page,
         filters=filters,
         kinds=LetterKind,
+        due_rules=DUE_RULES,
         args=request.args,
         today=today_tehran(),
     )

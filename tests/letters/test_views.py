@@ -192,3 +192,14 @@ def test_the_public_verification_page_names_no_person(client):
     assert "کاظمی" not in page and "متن محرمانه" not in page
     missing = client.get("/letters/verify/not-a-real-token")
     assert missing.status_code == 404 and "نامه یافت نشد" in missing.get_data(as_text=True)
+
+
+def test_a_ruling_page_shows_its_notice_and_a_failed_delivery(client, login_as):
+    licence = factories.make_licence(holder=factories.make_person(mobile="09351112233"))
+    ruling = factories.make_ruling(factories.make_ready_case(licence.site))
+    [notice] = ops.letters_about("ruling", ruling.id)
+    notice.deliveries[0].status = DeliveryStatus.FAILED
+    db.session.commit()
+    login_as("committee_secretary")
+    page = client.get(f"/committees/rulings/{ruling.id}").get_data(as_text=True)
+    assert "ابلاغ رأی کمیته" in page and "پیامک: ناموفق" in page and "ارسال ناموفق" in page
