@@ -67,6 +67,8 @@ class JalaliDateField(Field):
             "inputmode": "numeric",
             "dir": "ltr",
             "autocomplete": "off",
+            # The Jalali date picker (static/vendor/jalalidatepicker) opens on these fields.
+            "data-jdp": "",
             **kwargs.pop("render_kw", {}),
         }
         super().__init__(label, validators, render_kw=render_kw, **kwargs)

@@ -8,7 +8,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 dest=static/vendor
 rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/bootstrap" "$dest.tmp/htmx" "$dest.tmp/vazirmatn" \
-  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images"
+  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images" "$dest.tmp/jalalidatepicker"
 cp node_modules/bootstrap/dist/css/bootstrap.rtl.min.css "$dest.tmp/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest.tmp/bootstrap/"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest.tmp/htmx/"
@@ -24,5 +24,9 @@ cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md 
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE \
    "$dest.tmp/leaflet/"
 cp node_modules/leaflet/dist/images/*.png "$dest.tmp/leaflet/images/"
+# The Jalali date picker on every date field (typing a date still works).
+cp node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.js \
+   node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.css \
+   node_modules/@majidh1/jalalidatepicker/LICENSE "$dest.tmp/jalalidatepicker/"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "front-end assets in $dest"

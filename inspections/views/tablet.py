@@ -38,6 +38,8 @@ SHELL_STATIC = (
     "vendor/vazirmatn/Vazirmatn-Regular.woff2",
     "vendor/vazirmatn/Vazirmatn-Medium.woff2",
     "vendor/vazirmatn/Vazirmatn-Bold.woff2",
+    "vendor/jalalidatepicker/jalalidatepicker.min.css",
+    "vendor/jalalidatepicker/jalalidatepicker.min.js",
     "css/app.css",
     "css/inspections.css",
     "js/app.js",
