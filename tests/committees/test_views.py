@@ -636,3 +636,20 @@ def test_inspectors_see_no_committee_panel(client, login_as, db):
     login_as(Role.INSPECTOR)
     page = _text(client.get("/"))
     assert "پیشخوان من" in page and "کمیته رسیدگی به تخلفات" not in page
+
+
+def test_a_hearing_without_quorum_says_why_voting_is_closed(client, login_as, db):
+    login_as(Role.COMMITTEE_SECRETARY)
+    case = factories.make_ready_case(factories.make_licence().site)
+    members = factories.make_committee(5)
+    session = ops.schedule_session(date(2022, 10, 1), place="اداره کل", actor=None)
+    ops.add_to_agenda(session, case, actor=None)
+    ops.set_attendance(session, [members[0].id], actor=None)
+    db.session.commit()
+    page = _text(client.get(f"/committees/sessions/{session.id}/cases/{case.id}"))
+    assert "رأی‌گیری بسته است." in page and "۱ عضو حاضر است و دست‌کم ۳ عضو لازم است" in page
+    assert "ثبت آرا" not in page and "ثبت رأی" not in page
+    ops.set_attendance(session, [m.id for m in members[:3]], actor=None)
+    db.session.commit()
+    page = _text(client.get(f"/committees/sessions/{session.id}/cases/{case.id}"))
+    assert "رأی‌گیری بسته است." not in page and "ثبت آرا" in page
