@@ -21,7 +21,14 @@ from core.counters import next_value
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import clean_text, digits_only, jalali, normalize_for_search, search_terms
+from core.persian import (
+    clean_text,
+    digits_only,
+    jalali,
+    normalize_for_search,
+    search_terms,
+    to_persian_digits,
+)
 from core.settings import get_setting
 from letters.models import (
     Correspondent,
@@ -64,7 +71,8 @@ def _check_template(text: str, kind: LetterKind, field_name: str) -> None:
     try:
         parsed = _env.parse(text)
     except TemplateSyntaxError as exc:
-        raise DomainError(f"قالب در سطر {exc.lineno} نادرست است: {exc.message}", field=field_name) from exc
+        line = to_persian_digits(exc.lineno)
+        raise DomainError(f"قالب در سطر {line} نادرست است: {exc.message}", field=field_name) from exc
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(allowed_fields(kind)))
     if unknown:
         raise DomainError("این نام‌ها در فیلدهای این نوع نامه نیستند: " + "، ".join(unknown), field=field_name)
@@ -377,8 +385,6 @@ def add_attachment(letter: Letter, filename: str, content: bytes, *, actor) -> L
     if not content:
         raise DomainError("فایل خالی است.", field="file")
     if len(content) > limit_mb * 1024 * 1024:
-        from core.persian import to_persian_digits
-
         raise DomainError(f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.", field="file")
     sniffed = next((kind for magic, kind in ALLOWED_TYPES.items() if content.startswith(magic)), None)
     if sniffed is None:

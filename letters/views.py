@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import show_domain_error
 from core.pdf import pdf_response
-from core.persian import JalaliDateError, parse_jalali
+from core.persian import JalaliDateError, parse_jalali, to_persian_digits
 from core.security import allow, public
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from letters import operations as ops
@@ -138,7 +138,7 @@ def new():
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(f"نامه شماره {letter.number} ثبت شد.", "success")
+            flash(f"نامه شماره {to_persian_digits(letter.number)} ثبت شد.", "success")
             return redirect(url_for("letters.detail", letter_id=letter.id))
     return render_template("letters/letter_form.html", form=form)
 
@@ -289,8 +289,6 @@ def send_now(letter_id: int):
         ops.send_delivery(delivery, actor=current_user)
     db.session.commit()
     sent = sum(1 for d in pending if d.status == DeliveryStatus.DELIVERED)
-    from core.persian import to_persian_digits
-
     flash(
         f"{to_persian_digits(sent)} ارسال از {to_persian_digits(len(pending))} انجام شد.",
         "success" if sent == len(pending) else "warning",
