@@ -61,7 +61,8 @@ def test_a_case_goes_from_complaint_to_ready(secretary, office, db):
     asked = secretary.post(f"{url}/defence-request", json={"requested_on": "2022-09-06"})
     assert (
         asked.get_json()["state"] == "awaiting_defence"
-        and asked.get_json()["defence_deadline"] == "2022-09-16"
+        # Ten working days: not Fridays 9 and 16 September, nor Arbaeen (Saturday 17 September).
+        and asked.get_json()["defence_deadline"] == "2022-09-19"
     )
     defended = secretary.post(
         f"{url}/defence", json={"defence_on": "1401/06/17", "defence_text": "متصدی بیمار بود."}
