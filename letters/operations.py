@@ -3,19 +3,18 @@ the outbox (SMS and e-mail with retries), hand-recorded delivery and service."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from core import storage
 from core.clock import today_tehran, utcnow
 from core.counters import next_value
 from core.db import actor_id
@@ -360,48 +359,26 @@ def write_letter(data: dict[str, Any], *, actor, today: date | None = None) -> L
 
 # ---------------------------------------------------------------- attachments
 
-ALLOWED_TYPES = {
-    b"%PDF": ("application/pdf", ".pdf"),
-    b"\x89PNG": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
-
-
-def attachment_directory() -> Path:
-    path = (
-        Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads") / "letters"
-    )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 def attachment_path(attachment: LetterAttachment) -> Path:
-    return attachment_directory() / attachment.storage_key
+    return storage.path(attachment.storage_key)
 
 
 def add_attachment(letter: Letter, filename: str, content: bytes, *, actor) -> LetterAttachment:
     """Attach a PDF, PNG or JPEG file (its type read from its content) to a letter."""
-    limit_mb = get_setting("licensing.document_max_mb")
-    if not content:
-        raise DomainError("فایل خالی است.", field="file")
-    if len(content) > limit_mb * 1024 * 1024:
-        raise DomainError(f"حجم فایل بیش از {to_persian_digits(limit_mb)} مگابایت است.", field="file")
-    sniffed = next((kind for magic, kind in ALLOWED_TYPES.items() if content.startswith(magic)), None)
-    if sniffed is None:
-        raise DomainError("فقط فایل PDF، JPEG یا PNG پیوست می‌شود.", field="file")
-    content_type, extension = sniffed
-    digest = hashlib.sha256(content).hexdigest()
-    storage_key = f"{digest}{extension}"
-    target = attachment_directory() / storage_key
-    if not target.exists():
-        target.write_bytes(content)
+    stored = storage.store(
+        content,
+        types=storage.DOCUMENTS,
+        max_mb=get_setting("licensing.document_max_mb"),
+        folder="letters",
+    )
     attachment = LetterAttachment(
         letter=letter,
-        filename=clean_text(Path(filename or "file").name)[:255] or "file",
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
-        storage_key=storage_key,
+        filename=storage.display_name(filename),
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_key=stored.key,
         uploaded_by_id=actor_id(actor),
     )
     db.session.add(attachment)
