@@ -217,3 +217,13 @@ def test_the_register_filters(frozen_at):
     assert found(delivery="none") == ["نامه دوم"]
     assert found(q="دوم") == ["نامه دوم"]
     assert found(kind="handwritten", date_from=date(2025, 5, 11)) == []
+
+
+def test_an_attachment_is_judged_by_its_content():
+    letter = hand_letter()
+    with pytest.raises(DomainError) as caught:
+        ops.add_attachment(letter, "report.pdf", b"MZ\x90\x00 not a pdf", actor=None)
+    assert caught.value.field == "file" and "PDF" in caught.value.message
+    attachment = ops.add_attachment(letter, "../../گزارش.pdf", factories.pdf_bytes(), actor=None)
+    assert attachment.filename == "گزارش.pdf" and attachment.storage_key.startswith("letters/")
+    assert ops.attachment_path(attachment).read_bytes() == factories.pdf_bytes()
