@@ -198,7 +198,7 @@ def _case_fields(case) -> dict[str, str]:
     site = case.site
     return {
         "office_name": site.name,
-        "office_code": site.code,
+        "office_code": _fa(site.code),
         "case_number": _fa(case.number),
     }
 

@@ -69,17 +69,25 @@ def test_the_letter_prints_with_number_date_recipient_signer_and_verification(ap
 
 
 def test_a_ruling_notice_prints_with_the_appeal_right(app, poppler, tmp_path):
-    licence = factories.make_licence(holder=factories.make_person("رضا", "کرمی"), name="دفتر پیشخوان کوثر")
-    ruling = factories.make_ruling(factories.make_ready_case(licence.site), penalty="suspension", suspension_days=7)
+    holder = factories.make_person("رضا", "کرمی")
+    licence = factories.make_licence(holder=holder, name="دفتر پیشخوان کوثر")
+    ruling = factories.make_ruling(
+        factories.make_ready_case(licence.site), penalty="suspension", suspension_days=7
+    )
     [notice] = ops.letters_about("ruling", ruling.id)
     with app.test_request_context("/", base_url=BASE_URL):
         content = letter_pdf(notice)
     pdf = tmp_path / "notice.pdf"
     pdf.write_bytes(content)
-    text = _norm(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
-    for expected in ("ابلاغ رأی", "رضا کرمی", "دفتر پیشخوان کوثر", "حق اعتراض", "روز کاری", "تعلیق"):
+    text = _norm(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    )
+    expected_texts = ("ابلاغ رأی", "رضا کرمی", "دفتر پیشخوان کوثر", "حق اعتراض", "روز کاری", "تعلیق")
+    for expected in expected_texts:
         assert _norm(expected) in text, expected
-    subprocess.run(["pdftoppm", "-png", "-r", "90", "-singlefile", str(pdf), str(tmp_path / "notice")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "90", "-singlefile", str(pdf), str(tmp_path / "notice")], check=True
+    )
     assert (tmp_path / "notice.png").stat().st_size > 10_000
     if shot_dir := __import__("os").environ.get("LETTER_PNG_DIR"):
         __import__("shutil").copy(tmp_path / "notice.png", f"{shot_dir}/ruling-notice.png")
