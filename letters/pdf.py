@@ -7,7 +7,7 @@ from flask import current_app, has_request_context, render_template, url_for
 
 from core.pdf import html_to_pdf
 from letters.models import Letter
-from letters.operations import _directorate
+from letters.operations import directorate_name
 from licensing.pdf import qr_svg
 
 
@@ -25,7 +25,7 @@ def letter_context(letter: Letter) -> dict:
     url = verify_url(letter)
     return {
         "letter": letter,
-        "issuer": _directorate(),
+        "issuer": directorate_name(),
         "verify_url": url,
         "qr": qr_svg(url),
         "paragraphs": [p for p in letter.body.split("\n") if p.strip()],

@@ -423,4 +423,4 @@ def verify(token: str):
     letter = ops.find_by_token(token)
     if letter is None:
         return render_template("letters/verify.html", letter=None, issuer=None), 404
-    return render_template("letters/verify.html", letter=letter, issuer=ops._directorate())
+    return render_template("letters/verify.html", letter=letter, issuer=ops.directorate_name())

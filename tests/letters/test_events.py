@@ -220,4 +220,4 @@ def test_every_default_template_uses_only_its_fields(kind):
     from letters.wording import DEFAULT_SMS, DEFAULTS
 
     for text in (*DEFAULTS[kind], DEFAULT_SMS):
-        ops._check_template(text, kind, "body")
+        ops.check_template(text, kind, "body")
