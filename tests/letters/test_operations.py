@@ -227,3 +227,27 @@ def test_an_attachment_is_judged_by_its_content():
     attachment = ops.add_attachment(letter, "../../گزارش.pdf", factories.pdf_bytes(), actor=None)
     assert attachment.filename == "گزارش.pdf" and attachment.storage_key.startswith("letters/")
     assert ops.attachment_path(attachment).read_bytes() == factories.pdf_bytes()
+
+
+def test_the_outbox_command_sends_and_commits(app, sms_file):
+    from core.extensions import db
+
+    hand_letter(recipient_mobile="09121234567")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["letters", "send"])
+    assert result.exit_code == 0, result.output
+    assert "tried: 1; delivered: 1; gave up: 0; will retry: 0" in result.output
+    assert len(sms_file.read()) == 1
+    again = app.test_cli_runner().invoke(args=["letters", "send"])
+    assert "tried: 0" in again.output
+
+
+def test_the_calendar_command_loads_a_jalali_year(app):
+    from sqlalchemy import func, select
+
+    from core.calendar import Holiday
+    from core.extensions import db
+
+    result = app.test_cli_runner().invoke(args=["calendar", "load", "1404"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Holiday)) > 20
