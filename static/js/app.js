@@ -14,20 +14,28 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
   // A Jalali date picker on every date field (data-jdp); typing a date, in any digits, still works.
-  // The picker reads only Latin digits: a field showing ۱۴۰۴/۰۱/۰۵ is given 1404/01/05 as it
-  // gains focus (a capturing listener runs before the picker's own), the server reads either.
+  // The picker reads only Latin digits: a field showing ۱۴۰۴/۰۱/۰۵ is given 1404/01/05 when it is
+  // clicked to open the picker (the server reads either).
   const toLatin = (text) =>
     text.replace(/[۰-۹]/g, (d) => "۰۱۲۳۴۵۶۷۸۹".indexOf(d)).replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d));
-  ["focusin", "focus", "mousedown", "touchstart"].forEach((type) => {
-    window.addEventListener(type, (event) => {
-      const field = event.target;
-      if (!(field instanceof HTMLInputElement) || !field.matches("[data-jdp]")) return;
-      const latin = toLatin(field.value);
-      if (latin !== field.value) field.value = latin;
-    }, { capture: true, passive: true });
-  });
   if (window.jalaliDatepicker) {
+    // Typing a date means the picker is not wanted: it closes, so it never covers the buttons below.
+    document.addEventListener("input", (event) => {
+      if (event.target instanceof HTMLInputElement && event.target.matches("[data-jdp]") && event.isTrusted) {
+        window.jalaliDatepicker.hide();
+      }
+    });
+    // It opens when the field is clicked (not on every focus, so keyboard users type undisturbed).
+    document.addEventListener("click", (event) => {
+      const field = event.target;
+      if (field instanceof HTMLInputElement && field.matches("[data-jdp]")) {
+        const latin = toLatin(field.value);
+        if (latin !== field.value) field.value = latin;
+        window.jalaliDatepicker.show(field);
+      }
+    });
     window.jalaliDatepicker.startWatch({
+      autoShow: false,
       persianDigits: true,
       autoReadOnlyInput: false,
       showCloseBtn: true,
