@@ -20,6 +20,19 @@ def _norm(text: str) -> str:
     return normalize_for_search(text.translate(_BIDI).replace("لا", "ال"))
 
 
+@pytest.fixture(autouse=True)
+def plain_tokens(monkeypatch):
+    """Verification tokens without '-' or '_', which pdftotext and the normalising may change."""
+    import itertools
+
+    from letters.operations import register
+
+    counter = itertools.count(1)
+    monkeypatch.setattr(
+        register.secrets, "token_urlsafe", lambda n=18: f"Tok{next(counter):04d}abcdefghijklmnopqrs"[:24]
+    )
+
+
 @pytest.fixture
 def poppler():
     require_tools("pdftotext", "pdftoppm", "pdffonts", package="poppler-utils")
