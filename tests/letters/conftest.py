@@ -32,10 +32,35 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _aiosmtpd_controller():
+    """aiosmtpd's Controller. aiosmtpd imports the top-level module `public` (from atpublic), which
+    our own public/ package shadows: load atpublic's for aiosmtpd's import only, then put ours back."""
+    import importlib.metadata
+    import importlib.util
+    import sys
+
+    ours = sys.modules.pop("public", None)
+    path = importlib.metadata.distribution("atpublic").locate_file("public/__init__.py")
+    spec = importlib.util.spec_from_file_location(
+        "public", path, submodule_search_locations=[str(path.parent)]
+    )
+    theirs = importlib.util.module_from_spec(spec)
+    sys.modules["public"] = theirs
+    try:
+        spec.loader.exec_module(theirs)
+        from aiosmtpd.controller import Controller
+    finally:
+        if ours is not None:
+            sys.modules["public"] = ours
+        else:
+            sys.modules.pop("public", None)
+    return Controller
+
+
 @pytest.fixture
 def smtp_server(app):
     """An SMTP server on 127.0.0.1 that the app sends its e-mail to."""
-    from aiosmtpd.controller import Controller
+    Controller = _aiosmtpd_controller()
 
     mailbox = Mailbox()
     port = _free_port()
