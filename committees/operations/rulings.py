@@ -158,11 +158,18 @@ def _apply_effect(ruling: Ruling, start: date, *, actor) -> None:
                 "پایان تعلیق کنونی ابلاغ شود."
             )
         licensing_ops.suspend_licence(
-            licence, until=until, reason=_effect_reason(ruling), actor=actor, effective_on=start
+            licence,
+            until=until,
+            reason=_effect_reason(ruling),
+            actor=actor,
+            effective_on=start,
+            ruling_id=ruling.id,
         )
         ruling.suspension_until = until
     else:
-        licensing_ops.revoke_licence(licence, reason=_effect_reason(ruling), actor=actor, effective_on=start)
+        licensing_ops.revoke_licence(
+            licence, reason=_effect_reason(ruling), actor=actor, effective_on=start, ruling_id=ruling.id
+        )
     ruling.case.licence = licence
 
 
@@ -284,14 +291,20 @@ def replace_effect(old: Ruling, new: Ruling, day: date, *, actor) -> None:
             raise DomainError(refusal)
     if want_revoked:
         if status != LicenceStatus.REVOKED:
-            licensing_ops.revoke_licence(licence, reason=reason, actor=actor, effective_on=day)
+            licensing_ops.revoke_licence(
+                licence, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
+            )
     elif until is not None:
         if status == LicenceStatus.ACTIVE:
-            licensing_ops.suspend_licence(licence, until=until, reason=reason, actor=actor, effective_on=day)
+            licensing_ops.suspend_licence(
+                licence, until=until, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
+            )
         elif licence.suspended_until != until or status == LicenceStatus.REVOKED:
             licensing_ops.reinstate_licence(
-                licence, until=until, reason=reason, actor=actor, effective_on=day
+                licence, until=until, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
             )
     elif status != LicenceStatus.ACTIVE:
-        licensing_ops.reinstate_licence(licence, until=None, reason=reason, actor=actor, effective_on=day)
+        licensing_ops.reinstate_licence(
+            licence, until=None, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
+        )
     case.licence = licence
