@@ -155,12 +155,13 @@ def register_cli(app: Flask) -> None:
     from core.cli import audit_cli
     from demo.cli import seed_demo_command
     from licensing.cli import licensing_cli
-    from registry.cli import registry_cli
+    from registry.cli import reference_cli, registry_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(registry_cli)
+    app.cli.add_command(reference_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(licensing_cli)
     app.cli.add_command(committees_cli)

@@ -1,6 +1,7 @@
-"""licence terms: every licence event a row never rewritten; today's licences get their terms
+"""licence terms (every licence event a row never rewritten; today's licences get theirs) and reference data
+(provinces' and counties' census, cities and villages with centre and radius)
 
-Revision ID: 0014_licence_terms
+Revision ID: 0014_history_reference
 Revises: 0006_api_tokens
 Create Date: 2026-11-30 02:00:00.000000
 
@@ -18,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_licence_terms"
+revision = "0014_history_reference"
 down_revision = "0006_api_tokens"
 branch_labels = None
 depends_on = None
@@ -39,6 +40,26 @@ TEHRAN = timedelta(hours=3, minutes=30)
 
 
 def upgrade():
+    op.add_column("provinces", sa.Column("population", sa.Integer(), nullable=True))
+    op.add_column("provinces", sa.Column("census_year", sa.Integer(), nullable=True))
+    op.add_column("counties", sa.Column("census_year", sa.Integer(), nullable=True))
+    op.create_table(
+        "localities",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("county_id", sa.Integer(), nullable=False),
+        sa.Column("type", sa.Enum("city", "village", name="localitytype", native_enum=False, length=30), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name_norm", sa.String(length=100), nullable=False),
+        sa.Column("population", sa.Integer(), nullable=True),
+        sa.Column("census_year", sa.Integer(), nullable=True),
+        sa.Column("lat", sa.Double(), nullable=False),
+        sa.Column("lon", sa.Double(), nullable=False),
+        sa.Column("radius_m", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["county_id"], ["counties.id"], name=op.f("fk_localities_county_id_counties")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_localities")),
+        sa.UniqueConstraint("county_id", "name_norm", name=op.f("uq_localities_county_id_name_norm")),
+    )
+    op.create_index(op.f("ix_localities_county_id"), "localities", ["county_id"], unique=False)
     op.create_table(
         "licence_terms",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,6 +109,11 @@ def downgrade():
     op.drop_index(op.f("ix_licence_terms_licence_id"), table_name="licence_terms")
     op.drop_index("ix_licence_terms_kind_on", table_name="licence_terms")
     op.drop_table("licence_terms")
+    op.drop_index(op.f("ix_localities_county_id"), table_name="localities")
+    op.drop_table("localities")
+    op.drop_column("counties", "census_year")
+    op.drop_column("provinces", "census_year")
+    op.drop_column("provinces", "population")
 
 
 # ---------------------------------------------------------------- building today's licences' terms
