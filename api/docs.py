@@ -26,6 +26,7 @@ TAGS = {
     "committee-sessions": "جلسات کمیته تخلفات",
     "rulings": "آرای کمیته",
     "reports": "گزارش‌ها",
+    "reference": "استان‌ها، شهرستان‌ها، شهرها و روستاها",
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 _RULE_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")

@@ -118,7 +118,14 @@ def register_extensions(app: Flask) -> None:
 
 
 # The /api/v1 endpoints live beside their feature; api/ holds only what they share.
-FEATURE_API_MODULES = ("registry.api", "licensing.api", "committees.api", "inspections.api", "reports.api")
+FEATURE_API_MODULES = (
+    "registry.api",
+    "registry.reference_api",
+    "licensing.api",
+    "committees.api",
+    "inspections.api",
+    "reports.api",
+)
 
 
 def register_blueprints(app: Flask) -> None:

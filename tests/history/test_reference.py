@@ -64,3 +64,17 @@ def test_a_point_belongs_to_the_town_whose_radius_reaches_it(app, db):
     assert locality_at(33.0, 47.0) is None
     assert same_locality((33.4878, 48.3558), (33.49, 48.36))
     assert not same_locality((33.4878, 48.3558), (33.8973, 48.7516))
+
+
+def test_the_reference_api_reads_what_was_imported(app, db, caller, anonymous):
+    _run(app, "--province", "15")
+    inspector = caller("inspector")
+    answer = inspector.get("/reference/provinces")
+    assert answer.status_code == 200, answer.json
+    provinces = answer.json["items"]
+    assert [(p["code"], p["population"], p["census_year"]) for p in provinces] == [("15", 1_760_649, 1395)]
+    counties = inspector.get("/reference/counties?province=15").json["items"]
+    assert len(counties) == 11 and counties[0]["name"] == "خرم‌آباد" and counties[0]["population"] == 573_000
+    towns = inspector.get(f"/reference/localities?county={counties[0]['id']}").json["items"]
+    assert towns[0]["name"] == "خرم‌آباد" and towns[0]["radius_m"] == 4000 and towns[0]["type_label"] == "شهر"
+    assert anonymous.get("/reference/provinces").status_code == 401
