@@ -84,8 +84,8 @@ class _Bad(ValueError):
     pass
 
 
-def write_template(path: str | Path) -> Path:
-    """An empty workbook with the Persian headers and one example row."""
+def write_template(target):
+    """An empty workbook with the Persian headers and one example row, saved to a path or a file."""
     book = Workbook()
     sheet = book.active
     sheet.title = "پروانه‌ها"
@@ -113,9 +113,8 @@ def write_template(path: str | Path) -> Path:
             "",
         ]
     )
-    path = Path(path)
-    book.save(path)
-    return path
+    book.save(target)
+    return target
 
 
 def import_licences(
