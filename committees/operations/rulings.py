@@ -35,6 +35,7 @@ from committees.operations._common import (
 )
 from committees.operations.cases import current_licence, transition_case
 from committees.operations.sessions import require_hearing, require_quorum, vote_tally
+from core import dates
 from core.clock import today_tehran
 from core.counters import next_value
 from core.errors import DomainError
@@ -179,8 +180,9 @@ def serve_ruling(ruling: Ruling, served_on: date | None, *, actor, today: date |
     if ruling.state != RulingState.ISSUED:
         raise DomainError(f"رأی در وضعیت «{ruling.state.label}» است و ابلاغ آن پیش‌تر ثبت شده است.")
     served_on = not_future(served_on, today, "تاریخ ابلاغ", "served_on")
-    if served_on < ruling.ruled_on:
-        raise DomainError("تاریخ ابلاغ نمی‌تواند پیش از تاریخ صدور رأی باشد.", field="served_on")
+    dates.not_before(
+        served_on, "ابلاغ رأی", ruling.ruled_on, f"صدور رأی {isolate_code(ruling.number)}", field="served_on"
+    )
     ruling.served_on = served_on
     ruling.appeal_deadline = served_on + timedelta(days=get_setting("committee.appeal_days"))
     ruling.state = RulingState.SERVED

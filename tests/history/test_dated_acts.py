@@ -127,3 +127,37 @@ def test_a_renewal_is_not_dated_before_the_licences_last_event(db, frozen_at):
         ops.issue_licence(renewal, actor=None, issued_on=date(2021, 6, 1))
     assert "آخرین رویداد پروانه" in str(refused.value)
     assert [t.kind for t in licence.terms] == [TermKind.ISSUE]
+
+
+def test_a_case_opened_before_its_office_existed_is_refused_in_the_api(db, frozen_at, caller):
+    frozen_at(NOW)
+    site = factories.make_site(code="P-77", established_on=date(2023, 3, 21))
+    factories.violation_type("V02")
+    db.session.commit()
+    answer = caller(Role.COMMITTEE_SECRETARY).post(
+        "/cases",
+        json={
+            "office_code": "P-77",
+            "source": "manual",
+            "violation_type_ids": [factories.violation_type("V02").id],
+            "offence_on": "1401/12/01",
+            "opened_on": "1401/12/10",
+            "summary": "دفتر در ساعت اداری بسته بود.",
+        },
+    )
+    assert answer.status_code in (400, 409, 422), answer.json
+    message = answer.json["error"]["message"]
+    assert "تاریخ تشکیل پرونده (۱۴۰۱/۱۲/۱۰) پیش از تاریخ آغاز فعالیت" in message
+    assert site.name in message and "(۱۴۰۲/۰۱/۰۱)" in message
+
+
+def test_a_ruling_served_before_it_was_made_is_refused_naming_both(db, frozen_at):
+    from committees import operations as committee_ops
+    from core.errors import DomainError
+
+    frozen_at(NOW)
+    ruling = factories.make_ruling(held_on=date(2022, 10, 1))
+    with pytest.raises(DomainError) as refused:
+        committee_ops.serve_ruling(ruling, date(2022, 9, 25), actor=None)
+    message = refused.value.message
+    assert "تاریخ ابلاغ رأی (۱۴۰۱/۰۷/۰۳) پیش از تاریخ صدور رأی" in message and "(۱۴۰۱/۰۷/۰۹)" in message
