@@ -65,7 +65,8 @@ def test_upgrade_builds_the_same_terms_from_a_populated_database(app, db, frozen
     statuses = sorted(s.value for s, _, _ in before_state.values())
     assert statuses == ["active", "active", "active", "expired", "revoked", "superseded"]
     db.session.remove()
-    downgrade(revision="0008_sessions_and_login_attempts")  # the schema before terms, with today's licences in it
+    # the schema before terms, with today's licences in it
+    downgrade(revision="0008_sessions_and_login_attempts")
     with db.engine.connect() as connection:
         assert "licence_terms" not in connection.dialect.get_table_names(connection)
         assert connection.execute(text("select count(*) from licences")).scalar() == 6
