@@ -27,6 +27,7 @@ TAGS = {
     "rulings": "آرای کمیته",
     "reports": "گزارش‌ها",
     "letters": "نامه‌های صادره",
+    "reference": "استان‌ها، شهرستان‌ها، شهرها و روستاها",
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 _RULE_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")

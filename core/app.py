@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 # The /api/v1 endpoints live beside their feature; api/ holds only what they share.
 FEATURE_API_MODULES = (
     "registry.api",
+    "registry.reference_api",
     "licensing.api",
     "committees.api",
     "inspections.api",
@@ -166,12 +167,13 @@ def register_cli(app: Flask) -> None:
     from demo.cli import seed_demo_command
     from letters.cli import calendar_cli, letters_cli
     from licensing.cli import licensing_cli
-    from registry.cli import registry_cli
+    from registry.cli import reference_cli, registry_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(registry_cli)
+    app.cli.add_command(reference_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(licensing_cli)
     app.cli.add_command(committees_cli)

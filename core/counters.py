@@ -45,3 +45,28 @@ def next_value(name: str) -> int:
     except IntegrityError:
         # Another transaction created it first; now its row lock orders us after it.
         return db.session.execute(bump).scalar_one()
+
+
+def raise_to(name: str, value: int) -> None:
+    """Make the counter at least `value`, so numbers already given out (an imported licence's
+    serial) are never given again."""
+    from core.extensions import db
+
+    raised = db.session.execute(
+        update(Counter)
+        .where(Counter.name == name, Counter.last_value < value)
+        .values(last_value=value)
+        .execution_options(synchronize_session=False)
+    )
+    if raised.rowcount or db.session.get(Counter, name) is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(Counter(name=name, last_value=value))
+    except IntegrityError:
+        db.session.execute(
+            update(Counter)
+            .where(Counter.name == name, Counter.last_value < value)
+            .values(last_value=value)
+            .execution_options(synchronize_session=False)
+        )

@@ -27,6 +27,7 @@ from licensing.models import (
     ApplicationStep,
     Licence,
     LicenceStatus,
+    TermKind,
 )
 from registry import operations as registry_ops
 from registry.models import OFFICE_KINDS, Site, SiteStatus
@@ -77,6 +78,20 @@ def _licence_dates(established: date, today: date) -> tuple[date, date, date | N
         renewed = expires - timedelta(days=100)
         expires += relativedelta(years=5)
     return established, expires, renewed
+
+
+def _renew_up_to(licence: Licence, expires: date) -> None:
+    """Renew a licence every five years (100 days before each expiry) until it runs to `expires`."""
+    while licence.expires_on < expires:
+        old = licence.expires_on
+        ops.record_term(
+            licence,
+            TermKind.RENEWAL,
+            on=old - timedelta(days=100),
+            actor=None,
+            valid_from=old,
+            valid_to=old + relativedelta(years=5),
+        )
 
 
 def _sessions_1401(offices: list[Site]) -> list[Licence]:
@@ -262,43 +277,54 @@ def seed_licensing_demo() -> str:
     first, last = jalali_year_bounds(1401)
     new_1401 = [s for s in offices if s.established_on and first <= s.established_on <= last]
     licences = {lic.site_id: lic for lic in _sessions_1401(new_1401)}
+    active_seen = 0
     for site in offices:
         if site.id in licences or site.operator is None:
             continue
         issued, expires, renewed = _licence_dates(site.established_on, today)
+        # A few licences run out soon, for the follow-up list.
+        if site.status == SiteStatus.ACTIVE:
+            if 3 <= active_seen < 8:
+                expires = today + timedelta(days=25 + 20 * (active_seen - 3))
+                issued, renewed = expires - relativedelta(years=5), None
+            active_seen += 1
         licence = ops._new_licence(
             office_kind=site.kind,
             site=site,
             holder=site.operator,
             issued_on=issued,
-            expires_on=expires,
+            expires_on=expires if renewed is None else issued + relativedelta(years=5),
             application=None,
         )
-        licence.renewed_on = renewed
+        if renewed is not None:
+            _renew_up_to(licence, expires)
         licences[site.id] = licence
     for site in offices:
         licence = licences.get(site.id)
         if licence is None:
             continue
+        since = site.status_since or today
         if site.status == SiteStatus.SUSPENDED:
-            licence.status = LicenceStatus.SUSPENDED
-            licence.suspended_until = today + timedelta(days=25)
-            licence.status_reason = "رأی کمیته تخلفات"
+            ops.record_term(
+                licence,
+                TermKind.SUSPENSION,
+                on=since,
+                actor=None,
+                valid_from=since,
+                valid_to=today + timedelta(days=25),
+                note="رأی کمیته تخلفات",
+            )
         elif site.status == SiteStatus.REVOKED:
-            licence.status = LicenceStatus.REVOKED
-            licence.status_reason = "رأی کمیته تخلفات"
+            ops.record_term(licence, TermKind.REVOCATION, on=since, actor=None, note="رأی کمیته تخلفات")
         elif site.status == SiteStatus.CLOSED:
-            licence.status = LicenceStatus.EXPIRED
-            licence.expires_on = min(licence.expires_on, site.status_since or licence.expires_on)
-            licence.status_reason = "تعطیلی دفتر"
-    # A few licences run out soon, for the follow-up list.
-    active = [
-        lic for lic in licences.values() if lic.status == LicenceStatus.ACTIVE and lic.application is None
-    ]
-    for n, licence in enumerate(active[3:8]):
-        licence.expires_on = today + timedelta(days=25 + 20 * n)
-        licence.issued_on = licence.expires_on - relativedelta(years=5)
-        licence.renewed_on = None
+            ops.record_term(
+                licence,
+                TermKind.EXPIRY,
+                on=since,
+                actor=None,
+                valid_to=min(licence.expires_on, since),
+                note="تعطیلی دفتر",
+            )
     from core.extensions import db
 
     db.session.flush()

@@ -30,6 +30,7 @@ from registry.operations import (
     get_or_create_county,
     get_or_create_province,
 )
+from registry.reference_import import DEFAULT_FILE, import_reference
 
 SEED = 1401
 
@@ -449,17 +450,10 @@ def seed_demo(password: str) -> str:
     """Load the Lorestan demo (accounts, counties, people, sites); flush, never commit."""
     seed_accounts(password)
 
+    # The province, its counties and towns come from the shipped reference file, as a directorate's would.
+    import_reference(DEFAULT_FILE, province_code=data.PROVINCE_CODE)
     province = get_or_create_province(data.PROVINCE_NAME, data.PROVINCE_CODE)
-    counties = {
-        c["name"]: get_or_create_county(
-            province,
-            c["name"],
-            population=c["population"],
-            center_lat=c["lat"],
-            center_lon=c["lon"],
-        )
-        for c in data.COUNTIES
-    }
+    counties = {c["name"]: get_or_create_county(province, c["name"]) for c in data.COUNTIES}
 
     plan = build_plan()
     people = {p["national_id"]: create_person(p, actor=None) for p in plan.people}

@@ -54,6 +54,7 @@ from licensing.models import (
     ApplicationKind,
     ApplicationState,
     LicenceStatus,
+    TermKind,
     VisitRequestState,
     WorkingGroupSession,
 )
@@ -327,6 +328,46 @@ class LicenceOut(Schema):
     version = fields.Integer()
 
 
+class TermOut(Schema):
+    kind = fields.Enum(TermKind, by_value=True)
+    kind_label = Label("kind")
+    effective_on = fields.Date(metadata={"description": "روزی که رویداد رخ داد"})
+    effective_on_jalali = JalaliOf("effective_on")
+    valid_from = fields.Date(allow_none=True)
+    valid_from_jalali = JalaliOf("valid_from")
+    valid_to = fields.Date(allow_none=True)
+    valid_to_jalali = JalaliOf("valid_to")
+    from_holder = Nested(PersonBrief, allow_none=True)
+    to_holder = Nested(PersonBrief, allow_none=True)
+    application_number = fields.Pluck(NumberOnly, "number", attribute="application", allow_none=True)
+    ruling_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+    entered_at = fields.DateTime(metadata={"description": "زمان ثبت در سامانه"})
+    entered_late = fields.Function(
+        lambda term: ops.entered_late(term),
+        metadata={"description": "ثبت با تأخیر: روز ثبت با روز رویداد فرق دارد"},
+    )
+    actor_name = fields.String()
+
+
+class LicenceDetailOut(LicenceOut):
+    terms = fields.Function(
+        lambda licence: TermOut(many=True).dump(ops.licence_terms(licence)),
+        metadata={"description": "سابقه پروانه (و پروانه‌هایی که جایگزین کرد)، قدیمی‌ترین نخست"},
+    )
+
+
+class IssueIn(Schema):
+    issued_on = DateIn(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "روز صدور (پیش‌فرض: امروز). صدور با تاریخ گذشته: شماره از سال و شمارنده همان روز، "
+            "انقضا از همان روز؛ پیش از تصمیم کارگروه یا پس از امروز پذیرفته نمی‌شود."
+        },
+    )
+
+
 class LicenceArgs(PageArgs):
     status = Enum(LicenceStatus)
     q = Str(max_length=40, metadata={"description": "بخشی از شماره پروانه"})
@@ -460,11 +501,12 @@ def application_visit_request(data, application_id: int):
 
 @bp.route(f"/applications/<{ID}:application_id>/licence", methods=["POST"], tags=APPLICATIONS)
 @allow(*EDIT)
-@bp.response(201, LicenceOut)
-def application_issue(application_id: int):
-    """صدور پروانه برای درخواست تصویب‌شده (یا انتقال، تمدید، تغییر نشانی آن)"""
+@bp.arguments(IssueIn, required=False)
+@bp.response(201, LicenceDetailOut)
+def application_issue(data, application_id: int):
+    """صدور پروانه برای درخواست تصویب‌شده (یا انتقال، تمدید، تغییر نشانی آن)، با تاریخ واقعی صدور"""
     application = get_or_404(Application, application_id)
-    licence = ops.issue_licence(application, actor=current_user)
+    licence = ops.issue_licence(application, actor=current_user, issued_on=(data or {}).get("issued_on"))
     db.session.commit()
     return licence
 
@@ -590,7 +632,7 @@ def licence_list(args):
 
 @bp.route("/licences/<number>", methods=["GET"], tags=LICENCES)
 @allow(*VIEW)
-@bp.response(200, LicenceOut)
+@bp.response(200, LicenceDetailOut)
 def licence_detail(number: str):
     """یک پروانه با شماره آن (هر شکل ارقام)"""
     licence = ops.find_licence(number)

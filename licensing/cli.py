@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
-from core.audit import SYSTEM, acting_as
+from core.audit import SYSTEM, Actor, acting_as
 from core.cli import anchor_head
 from core.clock import today_tehran
 from core.extensions import db
 from core.persian import parse_jalali
 from licensing import operations as ops
+from licensing.importer import COLUMNS, import_licences, write_template
+from registry.importer import ImportFileError, read_table
 
 licensing_cli = AppGroup("licensing", help="Licensing jobs.")
 
@@ -39,3 +44,56 @@ def daily_command(today_text: str | None):
         f"renewal windows open: {len(reminded)}"
     )
     anchor_head()
+
+
+IMPORT_HELP = """Load existing licences, with their renewals, transfer and status so far, from a CSV or
+Excel (.xlsx) FILE whose first line holds the Persian headers (`flask licensing template` writes one).
+Each licence attaches to its office in the registry by the office's code (import the offices first
+with `flask registry import`). Rows with errors are listed by line and skipped; the good rows are
+saved. A licence already imported is left unchanged, so the same file can be run again.
+
+\b
+Columns:
+""" + "\n".join(f"  {c.header}{'  (required)' if c.required else ''}" for c in COLUMNS)
+
+
+@licensing_cli.command("import", help=IMPORT_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, then roll back: nothing is saved.")
+def import_command(file: Path, dry_run: bool) -> None:
+    try:
+        table = read_table(file)
+    except ImportFileError as exc:
+        raise click.ClickException(exc.message) from None
+    actor = Actor(None, f"import:{file.name}"[:150], "system")
+    try:
+        with (
+            acting_as(actor),
+            click.progressbar(length=len(table.rows), label=f"importing {file.name}", file=sys.stderr) as bar,
+        ):
+            report = import_licences(table, actor=actor, progress=bar.update)
+    except ImportFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for error in report.errors:
+        click.echo(f"line {error.line}: {error.reason}")
+    click.echo(f"ایجاد {report.created}، بدون تغییر {report.unchanged}، خطا {len(report.errors)}")
+    click.echo(report.summary())
+    if dry_run:
+        click.echo("اجرای آزمایشی: چیزی ذخیره نشد. / dry run: nothing was saved.")
+    if report.errors:
+        sys.exit(1)
+
+
+@licensing_cli.command("template")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def template_command(file: Path) -> None:
+    """Write an empty licence-import workbook (Persian headers, one example row) to FILE."""
+    click.echo(f"template written: {write_template(file)}")

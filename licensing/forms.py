@@ -116,6 +116,10 @@ class OverrideForm(BaseForm):
     )
 
 
+class IssueForm(BaseForm):
+    issued_on = JalaliDateField("تاریخ صدور", validators=[Optional()])
+
+
 class VisitRequestForm(BaseForm):
     due_on = JalaliDateField("مهلت بازدید", validators=[Optional()])
     note = TextAreaField("توضیح برای بازرس", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})

@@ -106,6 +106,8 @@ class Province(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
+    population: Mapped[int | None]
+    census_year: Mapped[int | None]
 
     counties: Mapped[list[County]] = relationship(back_populates="province")
 
@@ -127,6 +129,7 @@ class County(Base):
     population: Mapped[int | None]
     center_lat: Mapped[float | None]
     center_lon: Mapped[float | None]
+    census_year: Mapped[int | None]
 
     province: Mapped[Province] = relationship(back_populates="counties")
 
@@ -136,6 +139,30 @@ class County(Base):
 
     def __repr__(self) -> str:
         return f"<County {self.name_norm}>"
+
+
+class Locality(Base):
+    """A city or village: its census population, its centre and the radius that is "in" it."""
+
+    __tablename__ = "localities"
+    __label__ = "شهر یا روستا"
+    __table_args__ = (UniqueConstraint("county_id", "name_norm"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
+    type: Mapped[LocalityType] = mapped_column(enum_type(LocalityType))
+    name: Mapped[str] = mapped_column(String(100))
+    name_norm: Mapped[str] = mapped_column(String(100))
+    population: Mapped[int | None]
+    census_year: Mapped[int | None]
+    lat: Mapped[float]
+    lon: Mapped[float]
+    radius_m: Mapped[int]
+
+    county: Mapped[County] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Locality {self.name_norm}>"
 
 
 class Person(TimestampMixin, VersionMixin, Base):

@@ -21,7 +21,7 @@ from committees.models import (
 )
 from committees.operations._common import LIMITS, not_future, optional_text, required_text
 from committees.operations.sessions import open_agenda_item
-from core import storage
+from core import dates, storage
 from core.args import MAX_ID
 from core.calendar import deadline_from
 from core.clock import today_tehran
@@ -116,6 +116,12 @@ def open_case(
         raise DomainError("تاریخ تخلف را وارد کنید.", field="offence_on")
     if offence_on > opened_on:
         raise DomainError("تاریخ تخلف نمی‌تواند پس از تاریخ تشکیل پرونده باشد.", field="offence_on")
+    dates.dated(
+        opened_on,
+        "تشکیل پرونده",
+        (site.established_on, f"آغاز فعالیت «{site.name}»"),
+        field="opened_on",
+    )
     year = jalali_year_of(opened_on)
     licence = current_licence(site)
     case = Case(

@@ -35,6 +35,7 @@ from committees.operations._common import (
 )
 from committees.operations.cases import current_licence, transition_case
 from committees.operations.sessions import require_hearing, require_quorum, vote_tally
+from core import dates
 from core.calendar import deadline_from
 from core.clock import today_tehran
 from core.counters import next_value
@@ -160,11 +161,18 @@ def _apply_effect(ruling: Ruling, start: date, *, actor) -> None:
                 "پایان تعلیق کنونی ابلاغ شود."
             )
         licensing_ops.suspend_licence(
-            licence, until=until, reason=_effect_reason(ruling), actor=actor, effective_on=start
+            licence,
+            until=until,
+            reason=_effect_reason(ruling),
+            actor=actor,
+            effective_on=start,
+            ruling_id=ruling.id,
         )
         ruling.suspension_until = until
     else:
-        licensing_ops.revoke_licence(licence, reason=_effect_reason(ruling), actor=actor, effective_on=start)
+        licensing_ops.revoke_licence(
+            licence, reason=_effect_reason(ruling), actor=actor, effective_on=start, ruling_id=ruling.id
+        )
     ruling.case.licence = licence
 
 
@@ -174,8 +182,9 @@ def serve_ruling(ruling: Ruling, served_on: date | None, *, actor, today: date |
     if ruling.state != RulingState.ISSUED:
         raise DomainError(f"رأی در وضعیت «{ruling.state.label}» است و ابلاغ آن پیش‌تر ثبت شده است.")
     served_on = not_future(served_on, today, "تاریخ ابلاغ", "served_on")
-    if served_on < ruling.ruled_on:
-        raise DomainError("تاریخ ابلاغ نمی‌تواند پیش از تاریخ صدور رأی باشد.", field="served_on")
+    dates.not_before(
+        served_on, "ابلاغ رأی", ruling.ruled_on, f"صدور رأی {isolate_code(ruling.number)}", field="served_on"
+    )
     ruling.served_on = served_on
     ruling.appeal_deadline = deadline_from(served_on, "committee.appeal_days")
     ruling.state = RulingState.SERVED
@@ -286,14 +295,20 @@ def replace_effect(old: Ruling, new: Ruling, day: date, *, actor) -> None:
             raise DomainError(refusal)
     if want_revoked:
         if status != LicenceStatus.REVOKED:
-            licensing_ops.revoke_licence(licence, reason=reason, actor=actor, effective_on=day)
+            licensing_ops.revoke_licence(
+                licence, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
+            )
     elif until is not None:
         if status == LicenceStatus.ACTIVE:
-            licensing_ops.suspend_licence(licence, until=until, reason=reason, actor=actor, effective_on=day)
+            licensing_ops.suspend_licence(
+                licence, until=until, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
+            )
         elif licence.suspended_until != until or status == LicenceStatus.REVOKED:
             licensing_ops.reinstate_licence(
-                licence, until=until, reason=reason, actor=actor, effective_on=day
+                licence, until=until, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
             )
     elif status != LicenceStatus.ACTIVE:
-        licensing_ops.reinstate_licence(licence, until=None, reason=reason, actor=actor, effective_on=day)
+        licensing_ops.reinstate_licence(
+            licence, until=None, reason=reason, actor=actor, effective_on=day, ruling_id=new.id
+        )
     case.licence = licence

@@ -47,6 +47,13 @@ from licensing.operations.licences import (
     suspend_licence,
 )
 from licensing.operations.lookups import find_licence, licence_by_number, person_by_national_id
+from licensing.operations.terms import (
+    cache_disagreements,
+    derive_state,
+    entered_late,
+    licence_terms,
+    record_term,
+)
 from licensing.operations.visits import open_visit_requests, record_visit_result, request_site_visit
 from licensing.operations.working_group import (
     add_attendee,
@@ -68,11 +75,14 @@ __all__ = [
     "add_document",
     "add_to_agenda",
     "application_licences",
+    "cache_disagreements",
     "close_session",
     "create_application",
+    "derive_state",
     "document_checklist",
     "document_path",
     "eligibility_checks",
+    "entered_late",
     "expire_licences",
     "expiring_licences",
     "find_licence",
@@ -81,6 +91,7 @@ __all__ = [
     "issue_licence",
     "licence_by_number",
     "licence_history",
+    "licence_terms",
     "lift_ended_suspensions",
     "missing_documents",
     "next_licence_number",
@@ -90,6 +101,7 @@ __all__ = [
     "person_by_national_id",
     "ready_applications",
     "record_decision",
+    "record_term",
     "record_visit_result",
     "reinstate_licence",
     "remove_from_agenda",

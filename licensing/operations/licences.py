@@ -17,10 +17,12 @@ from core.events import announce
 from core.extensions import db
 from core.persian import clean_text, format_jalali, isolate_code, normalize_for_search
 from core.settings import get_setting
-from licensing.models import Application, ApplicationKind, Licence, LicenceStatus
+from licensing.models import Application, ApplicationKind, Licence, LicenceStatus, TermKind
+from licensing.operations import _dates as dates
 from licensing.operations._common import LICENSING, S, jalali_year
 from licensing.operations.applications import _move
 from licensing.operations.eligibility import _require_still_eligible
+from licensing.operations.terms import record_term
 from registry import operations as registry_ops
 from registry.models import Person, Site, SiteKind, SiteStatus
 
@@ -45,7 +47,11 @@ def _new_licence(
     expires_on: date,
     application: Application | None,
     previous: Licence | None = None,
+    actor=None,
+    term: TermKind = TermKind.ISSUE,
+    note: str | None = None,
 ) -> Licence:
+    """A numbered licence (numbered by its issue day's Jalali year) with its first term."""
     licence = Licence(
         number=next_licence_number(office_kind, issued_on, site.county.province.code),
         office_kind=office_kind,
@@ -62,6 +68,18 @@ def _new_licence(
     )
     db.session.add(licence)
     db.session.flush()
+    record_term(
+        licence,
+        term,
+        on=issued_on,
+        actor=actor,
+        valid_from=issued_on,
+        valid_to=expires_on,
+        application=application,
+        from_holder=previous.holder if previous is not None else None,
+        to_holder=holder,
+        note=note,
+    )
     return licence
 
 
@@ -90,9 +108,8 @@ def _licensed_office_guard(site: Site, changed: set[str], authority: str | None)
         )
 
 
-def _supersede(licence: Licence, reason: str) -> None:
-    licence.status = LicenceStatus.SUPERSEDED
-    licence.status_reason = reason
+def _supersede(licence: Licence, reason: str, *, on: date, application: Application, actor) -> None:
+    record_term(licence, TermKind.SUPERSEDED, on=on, actor=actor, application=application, note=reason)
 
 
 def issue_licence(application: Application, *, actor, issued_on: date | None = None) -> Licence:
@@ -102,6 +119,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     issued_on = issued_on or today_tehran()
     kind = application.kind
     old = application.licence
+    dates.require_issue_date(application, issued_on)
     _require_still_eligible(application)
     if old is not None and old.status != LicenceStatus.ACTIVE:
         raise DomainError(
@@ -133,10 +151,17 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             issued_on=issued_on,
             expires_on=issued_on + _validity(application.office_kind),
             application=application,
+            actor=actor,
         )
     elif kind == ApplicationKind.TRANSFER:
         site = old.site
-        _supersede(old, f"انتقال به {application.applicant.full_name} (درخواست {application.number})")
+        _supersede(
+            old,
+            f"انتقال به {application.applicant.full_name} (درخواست {application.number})",
+            on=issued_on,
+            application=application,
+            actor=actor,
+        )
         site_data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
         registry_ops.update_site(
             site,
@@ -152,6 +177,8 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             expires_on=old.expires_on,
             application=application,
             previous=old,
+            actor=actor,
+            term=TermKind.TRANSFER,
         )
     elif kind == ApplicationKind.ADDRESS_CHANGE:
         site = old.site
@@ -169,7 +196,13 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             actor=actor,
             authority=LICENSING,
         )
-        _supersede(old, f"تغییر نشانی (درخواست {application.number})")
+        _supersede(
+            old,
+            f"تغییر نشانی (درخواست {application.number})",
+            on=issued_on,
+            application=application,
+            actor=actor,
+        )
         licence = _new_licence(
             office_kind=old.office_kind,
             site=site,
@@ -178,11 +211,20 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             expires_on=old.expires_on,
             application=application,
             previous=old,
+            actor=actor,
+            term=TermKind.ADDRESS_CHANGE,
         )
     else:  # renewal extends the same licence from its current expiry
         licence = old
-        licence.expires_on = old.expires_on + _validity(old.office_kind)
-        licence.renewed_on = issued_on
+        record_term(
+            licence,
+            TermKind.RENEWAL,
+            on=issued_on,
+            actor=actor,
+            valid_from=old.expires_on,
+            valid_to=old.expires_on + _validity(old.office_kind),
+            application=application,
+        )
     _move(application, S.LICENCE_ISSUED, actor=actor, note=f"پروانه {isolate_code(licence.number)}")
     db.session.flush()
     announce("licence_issued", licence, actor=actor)
@@ -214,14 +256,27 @@ def _office_follows(
 
 
 def suspend_licence(
-    licence: Licence, *, until: date, reason: str, actor, effective_on: date | None = None
+    licence: Licence,
+    *,
+    until: date,
+    reason: str,
+    actor,
+    effective_on: date | None = None,
+    ruling_id: int | None = None,
 ) -> Licence:
     """Suspend a licence and its office until a date (a committee ruling does this)."""
     if licence.status != LicenceStatus.ACTIVE:
         raise DomainError(f"پروانه «{licence.status.label}» است و تعلیق نمی‌شود.")
-    licence.status = LicenceStatus.SUSPENDED
-    licence.suspended_until = until
-    licence.status_reason = clean_text(reason)
+    record_term(
+        licence,
+        TermKind.SUSPENSION,
+        on=effective_on or today_tehran(),
+        actor=actor,
+        valid_from=effective_on or today_tehran(),
+        valid_to=until,
+        ruling_id=ruling_id,
+        note=reason,
+    )
     _office_follows(
         licence,
         SiteStatus.SUSPENDED,
@@ -234,16 +289,28 @@ def suspend_licence(
     return licence
 
 
-def revoke_licence(licence: Licence, *, reason: str, actor, effective_on: date | None = None) -> Licence:
+def revoke_licence(
+    licence: Licence,
+    *,
+    reason: str,
+    actor,
+    effective_on: date | None = None,
+    ruling_id: int | None = None,
+) -> Licence:
     """Revoke a licence; its office is marked revoked."""
     if licence.status in (LicenceStatus.REVOKED, LicenceStatus.SUPERSEDED):
         raise DomainError(f"پروانه «{licence.status.label}» است و لغو نمی‌شود.")
     reason = clean_text(reason)
     if not reason:
         raise DomainError("دلیل لغو را بنویسید.", field="reason")
-    licence.status = LicenceStatus.REVOKED
-    licence.status_reason = reason
-    licence.suspended_until = None
+    record_term(
+        licence,
+        TermKind.REVOCATION,
+        on=effective_on or today_tehran(),
+        actor=actor,
+        ruling_id=ruling_id,
+        note=reason,
+    )
     _office_follows(
         licence,
         SiteStatus.REVOKED,
@@ -256,13 +323,26 @@ def revoke_licence(licence: Licence, *, reason: str, actor, effective_on: date |
 
 
 def reinstate_licence(
-    licence: Licence, *, until: date | None, reason: str, actor, effective_on: date
+    licence: Licence,
+    *,
+    until: date | None,
+    reason: str,
+    actor,
+    effective_on: date,
+    ruling_id: int | None = None,
 ) -> Licence:
     """Put a licence back in force (active, or suspended until a day) when an appeal replaced the
     ruling that suspended or revoked it; the office follows."""
-    licence.status = LicenceStatus.SUSPENDED if until else LicenceStatus.ACTIVE
-    licence.suspended_until = until
-    licence.status_reason = clean_text(reason)
+    record_term(
+        licence,
+        TermKind.REINSTATEMENT,
+        on=effective_on,
+        actor=actor,
+        valid_from=effective_on,
+        valid_to=until,
+        ruling_id=ruling_id,
+        note=reason,
+    )
     site_status = SiteStatus.SUSPENDED if until else SiteStatus.ACTIVE
     _office_follows(
         licence,
@@ -282,10 +362,14 @@ def lift_ended_suspensions(today: date | None = None, *, actor=None) -> list[Lic
         select(Licence).where(Licence.status == LicenceStatus.SUSPENDED, Licence.suspended_until < today)
     ).all()
     for licence in ended:
-        licence.status = LicenceStatus.ACTIVE
-        licence.status_reason = f"پایان تعلیق در {format_jalali(licence.suspended_until)}"
         until = licence.suspended_until
-        licence.suspended_until = None
+        record_term(
+            licence,
+            TermKind.LIFTING,
+            on=until + timedelta(days=1),
+            actor=actor,
+            note=f"پایان تعلیق در {format_jalali(until)}",
+        )
         _office_follows(
             licence,
             SiteStatus.ACTIVE,
@@ -305,8 +389,14 @@ def expire_licences(today: date | None = None) -> list[Licence]:
         select(Licence).where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_on < today)
     ).all()
     for licence in expired:
-        licence.status = LicenceStatus.EXPIRED
-        licence.status_reason = "پایان مدت اعتبار"
+        record_term(
+            licence,
+            TermKind.EXPIRY,
+            on=licence.expires_on + timedelta(days=1),
+            actor=None,
+            valid_to=licence.expires_on,
+            note="پایان مدت اعتبار",
+        )
         # A lapsed licence is given up (DOMAIN §1): the office stops counting as active.
         _office_follows(
             licence,

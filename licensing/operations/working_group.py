@@ -6,11 +6,12 @@ from datetime import date
 
 from sqlalchemy import Select, select
 
+from core import dates
 from core.counters import next_value
 from core.errors import DomainError
 from core.events import announce
 from core.extensions import db
-from core.persian import clean_text, to_persian_digits
+from core.persian import clean_text, isolate_code, to_persian_digits
 from licensing.models import (
     WG_DECISIONS,
     AgendaItem,
@@ -130,9 +131,14 @@ def record_decision(item: AgendaItem, decision: ApplicationState | str, reasons:
         raise DomainError("پیش از ثبت تصمیم، حاضران جلسه را ثبت کنید.")
     if item.decision is not None:
         raise DomainError("برای این بند تصمیم ثبت شده است.")
+    application = item.application
+    dates.dated(
+        item.session.held_on,
+        f"تصمیم کارگروه در جلسه {isolate_code(item.session.number)}",
+        (application.received_on, f"دریافت درخواست {isolate_code(application.number)}"),
+    )
     item.decision = decision
     item.reasons = reasons
-    application = item.application
     if decision == S.APPROVED:
         _require_still_eligible(application)
     _move(application, decision, actor=actor, note=f"کارگروه جلسه {item.session.number}: {reasons}")

@@ -30,6 +30,14 @@ def flash_form_errors(form) -> None:
             flash(error, "danger")
 
 
-from licensing.views import applications, licences, working_group  # noqa: E402  (routes on bp)
+from licensing.views import applications, importing, licences, working_group  # noqa: E402  (routes on bp)
 
-__all__ = ["applications", "bp", "flash_form_errors", "licences", "run_and_flash", "working_group"]
+__all__ = [
+    "applications",
+    "bp",
+    "flash_form_errors",
+    "importing",
+    "licences",
+    "run_and_flash",
+    "working_group",
+]

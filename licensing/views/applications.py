@@ -17,6 +17,7 @@ from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from licensing import operations as ops
 from licensing.forms import (
     AddressChangeForm,
+    IssueForm,
     NewApplicationForm,
     NoteForm,
     OverrideForm,
@@ -267,8 +268,12 @@ def visit_request(application_id: int):
 @allow(*EDIT)
 def issue(application_id: int):
     application = get_or_404(Application, application_id)
+    form = IssueForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(application)
     try:
-        licence = ops.issue_licence(application, actor=current_user)
+        licence = ops.issue_licence(application, actor=current_user, issued_on=form.issued_on.data)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

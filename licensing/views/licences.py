@@ -76,6 +76,8 @@ def licence_detail(licence_id: int):
         "licensing/licence_detail.html",
         licence=licence,
         history=ops.licence_history(licence.site),
+        terms=ops.licence_terms(licence),
+        entered_late=ops.entered_late,
         today=today_tehran(),
     )
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, case, func, literal, select, type_coerce, union_all
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import Select, String, case, func, literal, select, type_coerce
+from sqlalchemy.orm import joinedload
 
 from committees.models import (
     Case,
@@ -39,6 +39,8 @@ from licensing.models import (
     ApplicationKind,
     ApplicationState,
     Licence,
+    LicenceTerm,
+    TermKind,
     VisitRequest,
     WorkingGroupSession,
 )
@@ -90,47 +92,32 @@ def _sites_due(period: Period) -> Select:
 
 
 def _licences_issued(period: Period) -> Select:
-    """One row per licence issued (new, transfer, address change) or renewed in the period.
-
-    The kind of a licence row is read from the licence chain, not from Licence.application:
-    renewing a licence points that column at the renewal request, which would hide how the licence
-    was first issued. A licence with no predecessor was newly issued; one that replaced another
-    for a new holder came from a transfer; one that replaced another for the same holder, from an
-    address change (issue_licence never changes the holder of an address change, and refuses a
-    transfer to the current holder). A renewal extends the same licence: it is counted on its
-    renewed_on day.
-    """
-    previous = aliased(Licence)
-    issued_kind = case(
-        (Licence.previous_licence_id.is_(None), literal(ApplicationKind.NEW.value)),
-        (Licence.holder_id != previous.holder_id, literal(ApplicationKind.TRANSFER.value)),
+    """One row per licence issued (new, transfer, address change) or renewed in the period, read
+    from the licences' terms: each event is its own row, dated when it happened, so a licence
+    renewed twice in a year counts twice and a year entered late counts as the year itself."""
+    kind = case(
+        (LicenceTerm.kind == TermKind.ISSUE, literal(ApplicationKind.NEW.value)),
+        (LicenceTerm.kind == TermKind.TRANSFER, literal(ApplicationKind.TRANSFER.value)),
+        (LicenceTerm.kind == TermKind.RENEWAL, literal(ApplicationKind.RENEWAL.value)),
         else_=literal(ApplicationKind.ADDRESS_CHANGE.value),
     )
-    issued = (
+    return (
         select(
             Licence.id.label("record_id"),
             type_coerce(Licence.office_kind, String).label("office_kind"),
-            type_coerce(issued_kind, String).label("application_kind"),
+            type_coerce(kind, String).label("application_kind"),
             Site.county_id.label("county"),
-            Licence.issued_on.label("day"),
+            LicenceTerm.effective_on.label("day"),
         )
+        .join(Licence, LicenceTerm.licence_id == Licence.id)
         .join(Site, Licence.site_id == Site.id)
-        .outerjoin(previous, Licence.previous_licence_id == previous.id)
-        .where(Licence.issued_on.between(period.start, period.end))
-    )
-    renewed = (
-        select(
-            Licence.id.label("record_id"),
-            type_coerce(Licence.office_kind, String).label("office_kind"),
-            type_coerce(literal(ApplicationKind.RENEWAL.value), String).label("application_kind"),
-            Site.county_id.label("county"),
-            Licence.renewed_on.label("day"),
+        .where(
+            LicenceTerm.kind.in_(
+                [TermKind.ISSUE, TermKind.TRANSFER, TermKind.ADDRESS_CHANGE, TermKind.RENEWAL]
+            ),
+            LicenceTerm.effective_on.between(period.start, period.end),
         )
-        .join(Site, Licence.site_id == Site.id)
-        .where(Licence.renewed_on.between(period.start, period.end))
     )
-    rows = union_all(issued, renewed).subquery()
-    return select(*rows.c)
 
 
 def _visits(period: Period) -> Select:

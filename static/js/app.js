@@ -46,4 +46,14 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
+  // An upload sent by htmx shows how much of the file has gone (data-upload-progress names the bar).
+  document.querySelectorAll("form[data-upload-progress]").forEach((form) => {
+    const bar = document.querySelector(form.dataset.uploadProgress);
+    form.addEventListener("htmx:xhr:progress", (event) => {
+      if (event.detail.lengthComputable) bar.value = (event.detail.loaded / event.detail.total) * 100;
+    });
+    form.addEventListener("htmx:afterRequest", () => {
+      bar.value = 100;
+    });
+  });
 });

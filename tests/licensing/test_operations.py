@@ -328,7 +328,7 @@ def test_transfer_supersedes_and_issues_to_the_new_holder(db):
         actor=None,
         received_on=date(2022, 9, 1),
     )
-    factories.approve(application)
+    factories.approve(application, held_on=date(2022, 10, 1))
     new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert old.status == LicenceStatus.SUPERSEDED and new.status == LicenceStatus.ACTIVE
     assert new.holder == buyer and new.previous_licence == old and new.site == old.site
@@ -350,7 +350,7 @@ def test_address_change_updates_the_office_and_reissues(db):
         lon=48.37,
         postal_code="6813700000",
     )
-    factories.approve(application)
+    factories.approve(application, held_on=date(2022, 10, 1))
     new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     site = old.site
     assert site.address == "بلوار ساحلی، پلاک 40" and site.lat == 33.50  # digits stored ASCII
@@ -367,7 +367,7 @@ def test_renewal_extends_the_licence(db):
         actor=None,
         received_on=date(2022, 9, 1),
     )
-    factories.approve(application)
+    factories.approve(application, held_on=date(2022, 10, 1))
     renewed = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert renewed is licence and licence.expires_on == date(2028, 1, 1)
     assert licence.renewed_on == date(2022, 10, 1) and licence.status == LicenceStatus.ACTIVE
@@ -459,7 +459,9 @@ def test_a_transfer_names_its_transferee(db):
 
 def test_daily_job_lifts_suspensions_and_expires_licences(app, db):
     suspended = factories.make_licence()
-    ops.suspend_licence(suspended, until=date(2022, 12, 1), reason="رأی کمیته", actor=None)
+    ops.suspend_licence(
+        suspended, until=date(2022, 12, 1), reason="رأی کمیته", actor=None, effective_on=date(2022, 11, 1)
+    )
     old = factories.make_licence(issued_on=date(2017, 1, 1), lat=33.3, lon=48.2)
     db.session.commit()
     runner = app.test_cli_runner()
@@ -481,7 +483,7 @@ def test_a_licence_received_by_transfer_cannot_be_transferred_again_within_the_p
         actor=None,
         received_on=date(2022, 1, 10),
     )
-    factories.approve(first)
+    factories.approve(first, held_on=date(2022, 2, 1))
     new = ops.issue_licence(first, actor=None, issued_on=date(2022, 2, 1))
     again = ops.create_application(
         ApplicationKind.TRANSFER,
@@ -551,7 +553,7 @@ def test_an_approved_application_the_licence_cannot_follow_can_be_closed(db):
         actor=None,
         received_on=date(2022, 9, 1),
     )
-    factories.approve(renewal)
+    factories.approve(renewal, held_on=date(2022, 9, 20))
     ops.expire_licences(today=date(2023, 1, 2))
     with pytest.raises(DomainError):
         ops.issue_licence(renewal, actor=None)
@@ -568,7 +570,7 @@ def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
         actor=None,
         received_on=date(2022, 1, 5),
     )
-    factories.approve(transfer)
+    factories.approve(transfer, held_on=date(2022, 2, 1))
     transferred = ops.issue_licence(transfer, actor=None, issued_on=date(2022, 2, 1))
     move = ops.create_application(
         ApplicationKind.ADDRESS_CHANGE,
@@ -580,7 +582,7 @@ def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
         lat=33.49,
         lon=48.36,
     )
-    factories.approve(move)
+    factories.approve(move, held_on=date(2022, 4, 1))
     moved = ops.issue_licence(move, actor=None, issued_on=date(2022, 4, 1))
     again = ops.create_application(
         ApplicationKind.TRANSFER,
@@ -594,7 +596,7 @@ def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
 
 def test_renewal_keeps_the_licence_linked_to_the_application_that_created_it(db):
     application = _new_application()
-    factories.approve(application)
+    factories.approve(application, held_on=date(2022, 9, 16))
     licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
     renewal = ops.create_application(
         ApplicationKind.RENEWAL,
@@ -603,7 +605,7 @@ def test_renewal_keeps_the_licence_linked_to_the_application_that_created_it(db)
         actor=None,
         received_on=date(2022, 10, 1),
     )
-    factories.approve(renewal)  # the early request is overruled with a reason
+    factories.approve(renewal, held_on=date(2022, 11, 1))  # the early request is overruled with a reason
     ops.issue_licence(renewal, actor=None, issued_on=date(2022, 11, 1))
     assert licence.application == application and licence.renewed_on == date(2022, 11, 1)
 

@@ -1,0 +1,3 @@
+"""The API fixtures for the history and reference tests."""
+
+from tests.api.conftest import admin, anonymous, caller  # noqa: F401
