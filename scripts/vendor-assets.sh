@@ -8,7 +8,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 dest=static/vendor
 rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/bootstrap" "$dest.tmp/htmx" "$dest.tmp/vazirmatn" \
-  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images"
+  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images" "$dest.tmp/html5-qrcode"
 cp node_modules/bootstrap/dist/css/bootstrap.rtl.min.css "$dest.tmp/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest.tmp/bootstrap/"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest.tmp/htmx/"
@@ -24,5 +24,7 @@ cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md 
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE \
    "$dest.tmp/leaflet/"
 cp node_modules/leaflet/dist/images/*.png "$dest.tmp/leaflet/images/"
+# The tablet's licence QR scanner (camera or image file); loaded only when the inspector scans.
+cp node_modules/html5-qrcode/html5-qrcode.min.js node_modules/html5-qrcode/LICENSE "$dest.tmp/html5-qrcode/"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "front-end assets in $dest"

@@ -9,7 +9,7 @@
 The rest of the app calls only the names below (`from inspections import operations as ops`).
 """
 
-from inspections.operations._validation import MAX_ANSWERS, SHA256_RE, TEXT_LIMITS
+from inspections.operations._validation import MAX_ANSWERS, SHA256_RE, TEXT_LIMITS, as_datetime
 from inspections.operations.checklists import (
     checklist_for,
     checklists_in_order,
@@ -20,6 +20,7 @@ from inspections.operations.checklists import (
 )
 from inspections.operations.errors import InspectionError, InvalidVisit, VisitConflict
 from inspections.operations.intake import (
+    clock_check,
     find_visit,
     missing_photos,
     photo_max_bytes,
@@ -31,6 +32,7 @@ from inspections.operations.intake import (
 from inspections.operations.planning import (
     assign_visit,
     assignments_for,
+    bundle_etag,
     cancel_assignment,
     due_sites,
     last_visit_days,
@@ -38,6 +40,7 @@ from inspections.operations.planning import (
     plan_route,
     planned_assignments_for_sites,
     request_data,
+    set_user_counties,
     site_data,
 )
 from inspections.operations.referral import refer_to_committee, referable_answers, referral_site, visit_cases
@@ -51,11 +54,14 @@ __all__ = [
     "InvalidVisit",
     "VisitConflict",
     "VisitFilters",
+    "as_datetime",
     "assign_visit",
     "assignments_for",
+    "bundle_etag",
     "cancel_assignment",
     "checklist_for",
     "checklists_in_order",
+    "clock_check",
     "create_checklist",
     "due_sites",
     "find_visit",
@@ -74,6 +80,7 @@ __all__ = [
     "save_checklist_version",
     "search_visits",
     "set_checklist_active",
+    "set_user_counties",
     "site_data",
     "store_photo",
     "submit_visit",

@@ -314,8 +314,10 @@
     if (!record.visit_sent) {
       const response = await fetch(apiUrl, {
         method: "POST", credentials: "same-origin", cache: "no-store",
+        // The tablet's clock at sending: the server compares it with its own (not part of the
+        // payload, so a retry stays the same visit).
         headers: { "Content-Type": "application/json", Accept: "application/json",
-          "X-CSRFToken": csrfToken },
+          "X-CSRFToken": csrfToken, "X-Device-Time": new Date().toISOString() },
         body: JSON.stringify(record.payload),
       });
       if (response.status !== 201 && response.status !== 200) {

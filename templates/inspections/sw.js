@@ -54,6 +54,12 @@ async function networkFirst(request, cacheKey) {
     return response;
   } catch (error) {
     const cached = (cacheKey && await cache.match(cacheKey)) || await cache.match(request);
+    if (cached && cacheKey === BUNDLE_URL) {
+      // Tell the page this is the copy on the device, not a refresh.
+      const headers = new Headers(cached.headers);
+      headers.set("X-From-Cache", "1");
+      return new Response(await cached.blob(), { status: 200, headers });
+    }
     if (cached) return cached;
     if (request.mode === "navigate") {
       // Any other inspector page while offline: the desk, with the outbox on it.

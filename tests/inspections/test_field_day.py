@@ -1,0 +1,224 @@
+"""A field day without signal: the offline data that stays fresh (the inspector's counties, licence
+status, open cases, last visit; 304 when nothing changed), the licence QR's signed payload checked
+offline and online, and the tablet's clock checked against the server's and the GPS fix's."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from core.clock import today_tehran
+from core.errors import DomainError
+from core.security import Role
+from core.settings import set_setting
+from inspections import operations as ops
+from licensing import operations as lic_ops
+from licensing import signing
+from tests import factories
+from tests.inspections import helpers as h
+
+NOW = datetime(2022, 9, 20, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def site(db):
+    site = factories.make_site(name="دفتر پیشخوان کوثر", lat=h.SITE_POINT[0], lon=h.SITE_POINT[1])
+    db.session.commit()
+    return site
+
+
+def _inspector():
+    return h.make_inspector()
+
+
+# ---------------------------------------------------------------- the offline data
+
+
+def test_the_bundle_holds_every_site_of_the_inspectors_counties(app, db):
+    home, other = factories.make_county("خرم‌آباد"), factories.make_county("بروجرد")
+    licence = factories.make_licence(county=home, name="دفتر پیشخوان نور")
+    visited = factories.make_site(county=home, name="دفتر پیشخوان فجر")
+    elsewhere = factories.make_site(county=other, name="دفتر پیشخوان دور")
+    factories.make_case(visited)
+    me = h.client_for(app, Role.INSPECTOR)
+    ops.set_user_counties(me.user, [home.id], actor=None)
+    ops.submit_visit(h.visit_payload(visited), actor=me.user)
+    db.session.commit()
+
+    data = me.get("/inspections/offline.json").get_json()
+    sites = {s["name"]: s for s in data["sites"]}
+    assert set(sites) == {"دفتر پیشخوان نور", "دفتر پیشخوان فجر"} and elsewhere.name not in sites
+    assert data["area"] == ["خرم‌آباد"]
+    assert sites["دفتر پیشخوان نور"]["licence"]["status"] == "active"
+    assert sites["دفتر پیشخوان نور"]["licence"]["number"] == licence.number
+    assert sites["دفتر پیشخوان فجر"]["licence"] is None
+    assert sites["دفتر پیشخوان فجر"]["open_cases"] == 1 and sites["دفتر پیشخوان نور"]["open_cases"] == 0
+    assert sites["دفتر پیشخوان فجر"]["last_visit"] == "۱۴۰۱/۰۶/۲۵"
+    assert [entry["number"] for entry in data["licences"]] == [licence.number]
+    assert data["public_key"] == signing.public_key_b64()
+
+
+def test_a_repeat_when_nothing_changed_is_a_304_and_a_suspension_changes_the_etag(app, db, frozen_at):
+    frozen_at(NOW)
+    licence = factories.make_licence()
+    me = h.client_for(app, Role.INSPECTOR)
+    ops.set_user_counties(me.user, [licence.site.county_id], actor=None)
+    db.session.commit()
+    first = me.get("/inspections/offline.json")
+    etag = first.headers["ETag"].strip('"')
+    again = me.get("/inspections/offline.json", headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304 and len(again.get_data()) == 0
+    assert again.headers["X-Server-Time"].startswith("2022-09-20T06:00")
+
+    lic_ops.suspend_licence(licence, until=date(2022, 12, 1), reason="رأی کمیته", actor=None)
+    db.session.commit()
+    changed = me.get("/inspections/offline.json", headers={"If-None-Match": f'"{etag}"'})
+    assert changed.status_code == 200 and changed.headers["ETag"].strip('"') != etag
+    assert changed.get_json()["licences"][0]["status"] == "suspended"
+
+
+def test_an_assignment_made_after_the_last_refresh_is_in_the_next_one(app, db, site):
+    me = h.client_for(app, Role.INSPECTOR)
+    etag = me.get("/inspections/offline.json").headers["ETag"]
+    assignment = ops.assign_visit(
+        inspector=me.user, planned_on=today_tehran(), purpose="performance", site=site, actor=None
+    )
+    db.session.commit()
+    fresh = me.get("/inspections/offline.json", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert [a["id"] for a in fresh.get_json()["assignments"]] == [assignment.id]
+    assert fresh.get_json()["sites"][0]["assigned"] is True
+
+
+def test_an_unknown_county_is_refused(app, db):
+    inspector = h.make_inspector()
+    with pytest.raises(DomainError):
+        ops.set_user_counties(inspector, [999_999], actor=None)
+
+
+# ---------------------------------------------------------------- the licence QR
+
+
+def _tampered(signed: str) -> str:
+    """One character of the payload changed (the status «a» of active becomes «b»…)."""
+    body, signature = signed.split(".")
+    index = len(body) // 2
+    swapped = "A" if body[index] != "A" else "B"
+    return body[:index] + swapped + body[index + 1 :] + "." + signature
+
+
+def test_the_qr_payload_is_signed_and_a_changed_character_is_not_genuine(app, db, frozen_at):
+    frozen_at(NOW)
+    licence = factories.make_licence()
+    signed = signing.sign_licence(licence)
+    payload = signing.read_signed(signed)
+    assert payload is not None and payload.number == licence.number and payload.status == "active"
+    assert payload.site_code == licence.site.code and payload.holder == licence.holder.full_name
+    assert payload.expires_on == licence.expires_on and payload.signed_at == NOW.replace(tzinfo=UTC)
+    assert licence.holder.national_id not in signing._unb64(signed.split(".")[0]).decode()
+    assert signing.read_signed(_tampered(signed)) is None
+    assert signing.read_signed(signed + "x") is None and signing.read_signed("not-a-payload") is None
+
+
+def test_verify_online_reports_a_tampered_qr_as_not_genuine(app, db, client):
+    licence = factories.make_licence()
+    db.session.commit()
+    signed = signing.sign_licence(licence)
+    genuine = client.get(f"/verify/{licence.verify_token}?q={signed}").get_data(as_text=True)
+    assert 'data-valid="yes"' in genuine and "کد QR اصل نیست" not in genuine
+    forged = client.get(f"/verify/{licence.verify_token}?q={_tampered(signed)}").get_data(as_text=True)
+    assert 'data-valid="forged"' in forged and "کد QR اصل نیست" in forged
+    # Another licence's genuine payload on this licence's link is not this licence's QR either.
+    other = factories.make_licence()
+    db.session.commit()
+    swapped = client.get(f"/verify/{licence.verify_token}?q={signing.sign_licence(other)}")
+    assert "کد QR اصل نیست" in swapped.get_data(as_text=True)
+    # The link typed from the certificate (no payload) still works.
+    plain = client.get(f"/verify/{licence.verify_token}").get_data(as_text=True)
+    assert 'data-valid="yes"' in plain
+
+
+def test_the_printed_qr_carries_the_signed_payload(app, db):
+    from licensing.pdf import signed_verify_url
+
+    licence = factories.make_licence()
+    with app.test_request_context("/"):
+        url = signed_verify_url(licence)
+    assert url.split("?q=")[0].endswith(f"/verify/{licence.verify_token}")
+    assert signing.read_signed(url.split("?q=")[1]).number == licence.number
+
+
+# ---------------------------------------------------------------- the tablet's clock
+
+
+def _stored(site, inspector, *, started, device_time=None, fix_at=None):
+    payload = h.visit_payload(site, started=started)
+    if fix_at is not None:
+        payload["gps"]["fix_at"] = fix_at.isoformat()
+    visit, _ = ops.submit_visit(payload, actor=inspector, device_time=device_time)
+    return visit
+
+
+def test_a_tablet_three_days_behind_is_flagged_and_the_day_corrected(app, db, site, frozen_at):
+    frozen_at(NOW)
+    behind = timedelta(days=3)
+    visit = _stored(
+        site, h.make_inspector(), started=NOW - behind - timedelta(hours=1), device_time=NOW - behind
+    )
+    assert visit.flag_clock is True
+    assert visit.clock_skew_s == -3 * 86400
+    assert visit.device_sent_at == NOW - behind and visit.received_at == NOW
+    # The visit happened an hour before it was sent, on the true clock: 20 Sep (Tehran), not 17 Sep.
+    assert visit.visited_on == date(2022, 9, 20)
+
+
+def test_a_tablet_two_hours_ahead_is_flagged(app, db, site, frozen_at):
+    frozen_at(NOW)
+    ahead = timedelta(hours=2)
+    visit = _stored(
+        site, h.make_inspector(), started=NOW + ahead - timedelta(hours=3), device_time=NOW + ahead
+    )
+    assert visit.flag_clock is True and visit.clock_skew_s == 2 * 3600
+    assert visit.visited_on == (NOW - timedelta(hours=3)).date()
+
+
+def test_a_small_skew_within_the_setting_is_not_flagged(app, db, site, frozen_at):
+    frozen_at(NOW)
+    visit = _stored(
+        site, h.make_inspector(), started=NOW - timedelta(hours=1), device_time=NOW + timedelta(minutes=4)
+    )
+    assert visit.flag_clock is False and visit.clock_skew_s == 240
+    set_setting("inspection.max_clock_skew_min", 2)
+    stricter = _stored(
+        site, h.make_inspector(), started=NOW - timedelta(hours=1), device_time=NOW + timedelta(minutes=4)
+    )
+    assert stricter.flag_clock is True
+
+
+def test_the_gps_fix_time_against_the_device_clock(app, db, site, frozen_at):
+    frozen_at(NOW)
+    started = NOW - timedelta(days=2)
+    # Sent later from a tablet whose clock is right: but at the visit the device said 2 days
+    # earlier than the satellites did (the clock was put right in between).
+    satellites = started + timedelta(days=1)
+    visit = _stored(site, h.make_inspector(), started=started, device_time=NOW, fix_at=satellites)
+    assert visit.flag_clock is True
+    assert visit.gps_skew_s == -(timedelta(days=1) - timedelta(minutes=40)).total_seconds()
+    agreeing = _stored(site, h.make_inspector(), started=started, device_time=NOW)
+    assert agreeing.flag_clock is False and agreeing.gps_skew_s == 0
+
+
+def test_the_api_takes_the_device_time_from_its_header(app, db, site, frozen_at):
+    frozen_at(NOW)
+    me = h.client_for(app, Role.INSPECTOR)
+    payload = h.visit_payload(site, started=NOW - timedelta(days=3, hours=1))
+    response = me.post(
+        "/api/v1/inspections",
+        json=payload,
+        headers={"X-Device-Time": (NOW - timedelta(days=3)).isoformat(), "Accept": "application/json"},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["flags"]["clock"] is True
+    visit = ops.find_visit(payload["uuid"])
+    assert visit.clock_skew_s == -3 * 86400 and visit.visited_on == date(2022, 9, 20)
