@@ -40,7 +40,6 @@ from inspections.operations.planning import (
     plan_route,
     planned_assignments_for_sites,
     request_data,
-    set_user_counties,
     site_data,
 )
 from inspections.operations.referral import refer_to_committee, referable_answers, referral_site, visit_cases
@@ -80,7 +79,6 @@ __all__ = [
     "save_checklist_version",
     "search_visits",
     "set_checklist_active",
-    "set_user_counties",
     "site_data",
     "store_photo",
     "submit_visit",

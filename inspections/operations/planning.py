@@ -27,7 +27,7 @@ from inspections.operations.checklists import checklist_data, checklists_in_orde
 from licensing import operations as licensing_ops
 from licensing import signing as licence_signing
 from licensing.models import Licence, LicenceStatus, VisitRequest, VisitRequestState
-from registry.models import County, Site, SiteKind, SiteStatus
+from registry.models import Site, SiteKind, SiteStatus
 
 
 def _last_visits_subquery():
@@ -253,16 +253,6 @@ def request_data(request: VisitRequest) -> dict[str, Any]:
         "office_name": application.office_name if application else None,
         "application_number": application.number if application else None,
     }
-
-
-def set_user_counties(user: User, county_ids: list[int], *, actor) -> User:
-    """The counties an inspector works in: the tablet keeps every site there for offline use."""
-    counties = list(db.session.scalars(select(County).where(County.id.in_(county_ids)))) if county_ids else []
-    if len(counties) != len(set(county_ids)):
-        raise DomainError("شهرستان انتخاب‌شده یافت نشد.", field="counties")
-    user.counties = counties
-    db.session.flush()
-    return user
 
 
 def _area_sites(inspector: User, site_ids: set[int]) -> list[Site]:

@@ -64,8 +64,7 @@ def _seed(db):
         role=Role.INSPECTOR, username="inspector-field", full_name="علیرضا حسنوند"
     )
     home = factories.make_county("خرم‌آباد")
-    accounts_ops_set = getattr(accounts_ops, "set_user_counties", None) or ops.set_user_counties
-    accounts_ops_set(inspector, [home.id], actor=None)
+    accounts_ops.set_user_counties(inspector, [home.id], actor=None)
     early = factories.make_site(name="دفتر پیشخوان کوثر", county=home, lat=SITE[0], lon=SITE[1])
     ops.assign_visit(
         inspector=inspector, planned_on=today_tehran(), purpose="performance", site=early, actor=None

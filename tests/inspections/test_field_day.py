@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from accounts import operations as accounts_ops
 from core.clock import today_tehran
 from core.errors import DomainError
 from core.security import Role
@@ -42,7 +43,7 @@ def test_the_bundle_holds_every_site_of_the_inspectors_counties(app, db):
     elsewhere = factories.make_site(county=other, name="دفتر پیشخوان دور")
     factories.make_case(visited)
     me = h.client_for(app, Role.INSPECTOR)
-    ops.set_user_counties(me.user, [home.id], actor=None)
+    accounts_ops.set_user_counties(me.user, [home.id], actor=None)
     ops.submit_visit(h.visit_payload(visited), actor=me.user)
     db.session.commit()
 
@@ -63,7 +64,7 @@ def test_a_repeat_when_nothing_changed_is_a_304_and_a_suspension_changes_the_eta
     frozen_at(NOW)
     licence = factories.make_licence()
     me = h.client_for(app, Role.INSPECTOR)
-    ops.set_user_counties(me.user, [licence.site.county_id], actor=None)
+    accounts_ops.set_user_counties(me.user, [licence.site.county_id], actor=None)
     db.session.commit()
     first = me.get("/inspections/offline.json")
     etag = first.headers["ETag"].strip('"')
@@ -94,7 +95,7 @@ def test_an_assignment_made_after_the_last_refresh_is_in_the_next_one(app, db, s
 def test_an_unknown_county_is_refused(app, db):
     inspector = h.make_inspector()
     with pytest.raises(DomainError):
-        ops.set_user_counties(inspector, [999_999], actor=None)
+        accounts_ops.set_user_counties(inspector, [999_999], actor=None)
 
 
 # ---------------------------------------------------------------- the licence QR
@@ -222,3 +223,27 @@ def test_the_api_takes_the_device_time_from_its_header(app, db, site, frozen_at)
     assert response.get_json()["flags"]["clock"] is True
     visit = ops.find_visit(payload["uuid"])
     assert visit.clock_skew_s == -3 * 86400 and visit.visited_on == date(2022, 9, 20)
+
+
+def test_the_admin_sets_an_inspectors_counties_and_only_the_admin(app, db):
+    home, other = factories.make_county("خرم‌آباد"), factories.make_county("بروجرد")
+    inspector = h.make_inspector(full_name="علیرضا حسنوند")
+    db.session.commit()
+    admin = h.client_for(app, Role.ADMIN)
+    form = admin.get(f"/admin/users/{inspector.id}/edit").get_data(as_text=True)
+    assert "شهرستان‌های حوزه کار" in form and "بروجرد" in form
+    data = {
+        "username": inspector.username,
+        "full_name": "علیرضا حسنوند",
+        "role": "inspector",
+        "active": "y",
+        "counties": [str(home.id), str(other.id)],
+    }
+    response = admin.post(f"/admin/users/{inspector.id}/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert {c.name for c in inspector.counties} == {"خرم‌آباد", "بروجرد"}
+    bad = admin.post(f"/admin/users/{inspector.id}/edit", data={**data, "counties": ["999999"]})
+    assert bad.status_code == 200 and "is-invalid" in bad.get_data(as_text=True)
+    me = h.client_for(app, Role.INSPECTOR)
+    assert me.post(f"/admin/users/{inspector.id}/edit", data=data).status_code == 403
