@@ -13,6 +13,7 @@ import segno
 from core.clock import today_tehran
 from core.persian import format_jalali, to_persian_digits
 from licensing import operations as ops
+from licensing import signing
 from licensing.models import LicenceStatus
 from licensing.pdf import licence_html, licence_pdf, signed_verify_url, verify_url
 from tests import factories
@@ -145,7 +146,9 @@ def test_certificate_qr_encodes_the_verification_url(app, client, db, frozen_at)
     # The printed URL under the QR code, and the QR itself: the same SVG segno makes for that URL.
     head, token = url.rsplit("/", 1)
     assert f"<span>{head}/</span><span>{token}</span>" in html
-    expected_svg = segno.make(signed_url, error="m").svg_inline(scale=1, omitsize=True, dark="#000", light="#fff")
+    expected_svg = segno.make(signed_url, error="m").svg_inline(
+        scale=1, omitsize=True, dark="#000", light="#fff"
+    )
     assert expected_svg in html
     # And the URL leads to this licence's verification page.
     db.session.commit()
@@ -189,4 +192,7 @@ def test_printed_qr_decodes_to_the_verification_url(app, db, tmp_path):
         text=True,
         timeout=60,
     ).stdout.split()
-    assert decoded == [url]
+    # The verification URL with the signed payload, readable from the printed page, and genuine.
+    assert len(decoded) == 1 and decoded[0].startswith(url + "?q=")
+    with app.test_request_context("/"):
+        assert signing.read_signed(decoded[0].split("?q=")[1]).number == licence.number
