@@ -11,6 +11,7 @@ pages, JSON, style sheets, scripts and SVG.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -28,6 +29,7 @@ COMPRESSED_TYPES = [
     "text/javascript",
     "application/javascript",
     "image/svg+xml",
+    "text/plain",
     "application/geo+json",
 ]
 CSS_URL = re.compile(r"""url\(\s*(['"]?)(?!data:|https?:|/|#)([^'")?#]+)([?#][^'")]*)?\1\s*\)""")
@@ -77,10 +79,15 @@ def serve_static(filename: str) -> Response:
     digest = asset_hash(filename)
     if digest is None:
         raise NotFound()
-    if filename.endswith(".css"):
+    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if mimetype in COMPRESSED_TYPES:
+        # Text is read whole (it is small): compressed in one piece, with brotli or gzip.
         path = Path(current_app.static_folder) / filename
-        body = _css_with_fingerprints(str(path.resolve()), path.stat().st_mtime_ns, filename)
-        response = Response(body, mimetype="text/css")
+        if mimetype == "text/css":
+            body = _css_with_fingerprints(str(path.resolve()), path.stat().st_mtime_ns, filename)
+        else:
+            body = path.read_bytes()
+        response = Response(body, mimetype=mimetype)
         response.set_etag(digest)
         response.make_conditional(request)
     else:
