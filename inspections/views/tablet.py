@@ -37,7 +37,6 @@ SHELL_STATIC = (
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
     "vendor/vazirmatn/Vazirmatn-Regular.woff2",
-    "vendor/vazirmatn/Vazirmatn-Medium.woff2",
     "vendor/vazirmatn/Vazirmatn-Bold.woff2",
     "css/app.css",
     "css/inspections.css",

@@ -266,13 +266,35 @@
     return Boolean(window.Html5Qrcode);
   }
 
+  // The same photo at other sizes: the decoder misses some codes at one scale and reads them at another.
+  async function rescaled(file, factor) {
+    const bitmap = await createImageBitmap(file);
+    const canvas = el("canvas", { width: Math.round(bitmap.width * factor), height: Math.round(bitmap.height * factor) });
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    return new File([blob], "scaled.png", { type: "image/png" });
+  }
+
+  async function readImage(file) {
+    for (const factor of [1, 0.6, 1.4, 0.8, 0.5, 1.2]) {
+      try {
+        const image = factor === 1 ? file : await rescaled(file, factor);
+        return await ensureScanner().scanFile(image, false);
+      } catch (e) { /* not read at this size: the next */ }
+    }
+    return null;
+  }
+
   async function scanFile(file) {
     const box = document.querySelector("[data-licence-result]");
     if (!(await loadScannerLibrary())) return;
-    try {
-      const text = await ensureScanner().scanFile(file, false);
+    const text = await readImage(file);
+    if (text !== null) {
       await checkText(text);
-    } catch (e) {
+    } else {
       box.className = "alert alert-secondary mt-3";
       box.dataset.verdict = "unread";
       box.textContent = "کد QR در این تصویر خوانده نشد؛ عکس واضح‌تری بگیرید یا شماره پروانه را وارد کنید.";

@@ -20,7 +20,9 @@ self.addEventListener("install", (event) => {
     // One by one, so that a single missing file does not leave the tablet without any cache.
     await Promise.all(PRECACHE.map(async (url) => {
       try {
-        const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+        // A fingerprinted file (?v=) never changes: the browser's HTTP cache may answer.
+        const fresh = url.includes("?v=") ? "default" : "no-cache";
+        const response = await fetch(url, { credentials: "same-origin", cache: fresh });
         if (isUsable(response)) await cache.put(url, response);
       } catch (error) { /* offline during install: the next visit online fills it */ }
     }));
