@@ -247,3 +247,45 @@ def test_the_admin_sets_an_inspectors_counties_and_only_the_admin(app, db):
     assert bad.status_code == 200 and "is-invalid" in bad.get_data(as_text=True)
     me = h.client_for(app, Role.INSPECTOR)
     assert me.post(f"/admin/users/{inspector.id}/edit", data=data).status_code == 403
+
+
+# ---------------------------------------------------------------- the route
+
+
+def test_the_route_has_a_map_and_a_geo_link_per_stop(app, db, site):
+    me = h.client_for(app, Role.INSPECTOR)
+    ops.assign_visit(
+        inspector=me.user, planned_on=today_tehran(), purpose="performance", site=site, actor=None
+    )
+    db.session.commit()
+    page = me.get("/inspections/route?start_lat=33.48&start_lon=48.35").get_data(as_text=True)
+    assert 'id="route-map"' in page and 'id="route-data"' in page
+    point = f"{h.SITE_POINT[0]},{h.SITE_POINT[1]}"
+    assert f'href="geo:{point}?q={point}(' in page and "مسیریابی" in page
+    assert "vendor/leaflet/leaflet.js?v=" in page
+
+
+# ---------------------------------------------------------------- evidence you can follow
+
+
+def test_a_case_links_to_its_visit_and_report_and_lists_evidence_by_description(app, db, site):
+    import re
+
+    inspector = _inspector()
+    content = h.image_bytes()
+    visit, _ = ops.submit_visit(h.visit_payload(site, photos=[content], fail=("V07",)), actor=inspector)
+    ops.store_photo(visit, h.sha(content), content, actor=inspector)
+    case = ops.refer_to_committee(visit, actor=inspector)
+    db.session.commit()
+    admin = h.client_for(app, Role.ADMIN)
+    page = admin.get(f"/committees/cases/{case.id}").get_data(as_text=True)
+    assert f'href="/inspections/visits/{visit.uuid}"' in page
+    assert f'href="/inspections/visits/{visit.uuid}/report.pdf"' in page
+    photo = next(e for e in case.evidence if e.kind == "photo")
+    assert re.search(rf'href="/committees/evidence/{photo.id}[^"]*">{re.escape(photo.description)}</a>', page)
+    # Hashes only in the details lines, in Latin digits; never Persian digits inside hex.
+    refs = re.findall(r"data-evidence-ref>([^<]*)<", page)
+    assert any(h.sha(content) in ref for ref in refs) and any(visit.uuid in ref for ref in refs)
+    assert not re.search(r"[0-9a-f]*[۰-۹][0-9a-f]*[a-f][0-9a-f]*", " ".join(refs))
+    listed = re.findall(r'data-evidence="(\w+)"', page)
+    assert set(listed) == {"visit", "photo"}
