@@ -4,6 +4,7 @@ offline and online, and the tablet's clock checked against the server's and the 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -289,3 +290,44 @@ def test_a_case_links_to_its_visit_and_report_and_lists_evidence_by_description(
     assert not re.search(r"[0-9a-f]*[۰-۹][0-9a-f]*[a-f][0-9a-f]*", " ".join(refs))
     listed = re.findall(r'data-evidence="(\w+)"', page)
     assert set(listed) == {"visit", "photo"}
+
+
+# ---------------------------------------------------------------- a session for the field day
+
+
+def test_remember_me_keeps_the_tablet_signed_in_for_the_setting(app, db, frozen_at):
+    from email.utils import parsedate_to_datetime
+
+    frozen_at(NOW)
+    inspector = h.make_inspector()
+    db.session.commit()
+    form = {"username": inspector.username, "password": factories.DEFAULT_PASSWORD}
+
+    # Each client through UserClient: the test's app context must not keep the last user in g.
+    plain = h.UserClient(app.test_client()).post("/login", data=form)
+    assert plain.status_code == 302
+    assert not [c for c in plain.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+
+    remembered = h.UserClient(app.test_client()).post("/login", data={**form, "remember": "y"})
+    cookie = next(c for c in remembered.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert expires == NOW + timedelta(hours=14)
+    assert "HttpOnly" in cookie
+
+    set_setting("inspection.max_clock_skew_min", 10)  # other settings untouched
+    set_setting("security.remember_me_hours", 10)
+    db.session.commit()
+    shorter = h.UserClient(app.test_client()).post("/login", data={**form, "remember": "y"})
+    cookie = next(c for c in shorter.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    assert parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1)) == NOW + timedelta(hours=10)
+
+    # The browser restarts: no session cookie, only the remember-me cookie; still signed in.
+    restarted = h.UserClient(app.test_client())
+    restarted.set_cookie("remember_token", cookie.split(";")[0].split("=", 1)[1])
+    assert restarted.get("/inspections/session.json").status_code == 200
+
+
+def test_the_outbox_offers_a_sign_in_button(app, db):
+    me = h.client_for(app, Role.INSPECTOR)
+    desk = me.get("/inspections/").get_data(as_text=True)
+    assert "data-outbox-login hidden" in desk and 'href="/login?next=/inspections/"' in desk
