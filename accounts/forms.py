@@ -1,6 +1,6 @@
 """Login and user administration forms."""
 
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from accounts.tokens import NAME_MAX as TOKEN_NAME_MAX
@@ -42,8 +42,6 @@ class UserForm(BaseForm):
     organisation = StringField("سازمانی که نمایندگی می‌کند", validators=[Optional(), Length(max=150)])
     mobile = MobileField("تلفن همراه", validators=[Optional()])
     active = BooleanField("حساب فعال است", default=True)
-    # An inspector's area: every site of these counties goes into the tablet's offline data.
-    counties = SelectMultipleField("شهرستان‌های حوزه کار (بازرس)", coerce=int, validators=[Optional()])
     password = PasswordField(
         "گذرواژه",
         validators=[Optional(), Length(max=200)],

@@ -19,7 +19,6 @@ from core.extensions import db
 from core.persian import normalize_for_search
 from core.security import Role
 from core.settings import get_setting
-from registry.models import County
 
 
 def check_password_policy(password: str) -> None:
@@ -54,16 +53,6 @@ def create_user(
     user.set_full_name(full_name or username)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
-    return user
-
-
-def set_user_counties(user: User, county_ids: list[int], *, actor: User | None) -> User:
-    """The counties an inspector works in: the tablet keeps every site there for offline use."""
-    counties = list(db.session.scalars(select(County).where(County.id.in_(county_ids)))) if county_ids else []
-    if len(counties) != len(set(county_ids)):
-        raise DomainError("شهرستان انتخاب‌شده یافت نشد.", field="counties")
-    user.counties = counties
     db.session.flush()
     return user
 

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from accounts import operations as ops
 from accounts import tokens as token_ops
@@ -20,7 +19,6 @@ from core.extensions import db
 from core.forms import show_domain_error
 from core.security import ALL_ROLES, Role, allow, public, require
 from core.settings import get_setting
-from registry.models import County
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,11 +27,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("core.dashboard")
-
-
-def _county_choices() -> list[tuple[int, str]]:
-    counties = db.session.scalars(select(County).order_by(County.name))
-    return [(c.id, c.name) for c in counties]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -118,7 +111,6 @@ def user_list():
 @allow(Role.ADMIN)
 def user_new():
     form = UserForm()
-    form.counties.choices = _county_choices()
     if form.validate_on_submit():
         try:
             user = ops.create_user(
@@ -130,7 +122,6 @@ def user_new():
                 mobile=form.mobile.data,
                 actor=current_user,
             )
-            ops.set_user_counties(user, form.counties.data or [], actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -145,8 +136,7 @@ def user_new():
 @allow(Role.ADMIN)
 def user_edit(user_id: int):
     user = get_or_404(User, user_id)
-    form = UserForm(obj=user, active=user.is_active_account, counties=[c.id for c in user.counties])
-    form.counties.choices = _county_choices()
+    form = UserForm(obj=user, active=user.is_active_account)
     form.username.data = user.username
     if form.validate_on_submit():
         try:
@@ -161,7 +151,6 @@ def user_edit(user_id: int):
             )
             if form.password.data:
                 ops.change_password(user, form.password.data, actor=current_user)
-            ops.set_user_counties(user, form.counties.data or [], actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)

@@ -27,6 +27,7 @@ from inspections.operations.checklists import checklist_data, checklists_in_orde
 from licensing import operations as licensing_ops
 from licensing import signing as licence_signing
 from licensing.models import Licence, LicenceStatus, VisitRequest, VisitRequestState
+from registry import operations as registry_ops
 from registry.models import Site, SiteKind, SiteStatus
 
 
@@ -256,7 +257,7 @@ def request_data(request: VisitRequest) -> dict[str, Any]:
 
 
 def _area_sites(inspector: User, site_ids: set[int]) -> list[Site]:
-    county_ids = [c.id for c in inspector.counties]
+    county_ids = [c.id for c in registry_ops.counties_of(inspector.id)]
     conditions = []
     if county_ids:
         conditions.append(and_(Site.county_id.in_(county_ids), Site.status != SiteStatus.CLOSED))
@@ -330,7 +331,7 @@ def offline_bundle(inspector: User) -> dict[str, Any]:
     return {
         "generated_at": utcnow().isoformat(),
         "user_id": inspector.id,
-        "area": [c.name for c in inspector.counties],
+        "area": [c.name for c in registry_ops.counties_of(inspector.id)],
         "public_key": licence_signing.public_key_b64(),
         "purposes": [
             {

@@ -15,7 +15,6 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from accounts import operations as accounts_ops
 from core.clock import today_tehran
 from core.security import Role
 from inspections import operations as ops
@@ -23,6 +22,7 @@ from inspections.models import Visit
 from licensing import operations as lic_ops
 from licensing.models import Licence
 from licensing.pdf import signed_verify_url
+from registry import operations as registry_ops
 from tests import factories
 
 SITE = (33.487800, 48.355800)
@@ -64,7 +64,7 @@ def _seed(db):
         role=Role.INSPECTOR, username="inspector-field", full_name="علیرضا حسنوند"
     )
     home = factories.make_county("خرم‌آباد")
-    accounts_ops.set_user_counties(inspector, [home.id], actor=None)
+    registry_ops.set_user_counties(inspector, [home.id], actor=None)
     early = factories.make_site(name="دفتر پیشخوان کوثر", county=home, lat=SITE[0], lon=SITE[1])
     ops.assign_visit(
         inspector=inspector, planned_on=today_tehran(), purpose="performance", site=early, actor=None
@@ -102,7 +102,10 @@ def test_a_field_day_without_signal(new_page, log_in, live_server, db, screensho
 
     inspector = db.session.scalar(select(User).where(User.username == username))
     late_site = factories.make_site(
-        name="دفتر پیشخوان ستاره", county=inspector.counties[0], lat=SITE[0], lon=SITE[1] + 0.0002
+        name="دفتر پیشخوان ستاره",
+        county=registry_ops.counties_of(inspector.id)[0],
+        lat=SITE[0],
+        lon=SITE[1] + 0.0002,
     )
     late = ops.assign_visit(
         inspector=inspector, planned_on=today_tehran(), purpose="performance", site=late_site, actor=None

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from accounts import operations as accounts_ops
 from core.clock import today_tehran
 from core.errors import DomainError
 from core.security import Role
@@ -17,6 +16,7 @@ from core.settings import set_setting
 from inspections import operations as ops
 from licensing import operations as lic_ops
 from licensing import signing
+from registry import operations as registry_ops
 from tests import factories
 from tests.inspections import helpers as h
 
@@ -44,7 +44,7 @@ def test_the_bundle_holds_every_site_of_the_inspectors_counties(app, db):
     elsewhere = factories.make_site(county=other, name="دفتر پیشخوان دور")
     factories.make_case(visited)
     me = h.client_for(app, Role.INSPECTOR)
-    accounts_ops.set_user_counties(me.user, [home.id], actor=None)
+    registry_ops.set_user_counties(me.user, [home.id], actor=None)
     ops.submit_visit(h.visit_payload(visited), actor=me.user)
     db.session.commit()
 
@@ -65,7 +65,7 @@ def test_a_repeat_when_nothing_changed_is_a_304_and_a_suspension_changes_the_eta
     frozen_at(NOW)
     licence = factories.make_licence()
     me = h.client_for(app, Role.INSPECTOR)
-    accounts_ops.set_user_counties(me.user, [licence.site.county_id], actor=None)
+    registry_ops.set_user_counties(me.user, [licence.site.county_id], actor=None)
     db.session.commit()
     first = me.get("/inspections/offline.json")
     etag = first.headers["ETag"].strip('"')
@@ -96,7 +96,7 @@ def test_an_assignment_made_after_the_last_refresh_is_in_the_next_one(app, db, s
 def test_an_unknown_county_is_refused(app, db):
     inspector = h.make_inspector()
     with pytest.raises(DomainError):
-        accounts_ops.set_user_counties(inspector, [999_999], actor=None)
+        registry_ops.set_user_counties(inspector, [999_999], actor=None)
 
 
 # ---------------------------------------------------------------- the licence QR
@@ -231,23 +231,18 @@ def test_the_admin_sets_an_inspectors_counties_and_only_the_admin(app, db):
     inspector = h.make_inspector(full_name="علیرضا حسنوند")
     db.session.commit()
     admin = h.client_for(app, Role.ADMIN)
-    form = admin.get(f"/admin/users/{inspector.id}/edit").get_data(as_text=True)
+    assert f"/inspections/inspectors/{inspector.id}/area" in admin.get("/admin/users").get_data(as_text=True)
+    url = f"/inspections/inspectors/{inspector.id}/area"
+    form = admin.get(url).get_data(as_text=True)
     assert "شهرستان‌های حوزه کار" in form and "بروجرد" in form
-    data = {
-        "username": inspector.username,
-        "full_name": "علیرضا حسنوند",
-        "role": "inspector",
-        "active": "y",
-        "counties": [str(home.id), str(other.id)],
-    }
-    response = admin.post(f"/admin/users/{inspector.id}/edit", data=data)
+    response = admin.post(url, data={"counties": [str(home.id), str(other.id)]})
     assert response.status_code == 302
-    db.session.expire_all()
-    assert {c.name for c in inspector.counties} == {"خرم‌آباد", "بروجرد"}
-    bad = admin.post(f"/admin/users/{inspector.id}/edit", data={**data, "counties": ["999999"]})
+    assert {c.name for c in registry_ops.counties_of(inspector.id)} == {"خرم‌آباد", "بروجرد"}
+    bad = admin.post(url, data={"counties": ["999999"]})
     assert bad.status_code == 200 and "is-invalid" in bad.get_data(as_text=True)
     me = h.client_for(app, Role.INSPECTOR)
-    assert me.post(f"/admin/users/{inspector.id}/edit", data=data).status_code == 403
+    assert me.post(url, data={"counties": [str(home.id)]}).status_code == 403
+    assert admin.get(f"/inspections/inspectors/{admin.user.id}/area").status_code == 404
 
 
 # ---------------------------------------------------------------- the route
