@@ -21,19 +21,26 @@ document.addEventListener("DOMContentLoaded", () => {
   const points = route.stops.filter((p) => p);
   if (!points.length) { box.hidden = true; return; }
   const L = window.L;
+  // The map is laid out left to right (Leaflet's positions); its labels read right to left.
+  const label = (text) => {
+    const span = document.createElement("span");
+    span.dir = "rtl";
+    span.textContent = text;
+    return span;
+  };
   const map = L.map(box, { attributionControl: false, preferCanvas: true });
   box.routeMap = map;
   const line = route.start ? [route.start, ...points] : points;
   L.polyline(line, { color: "#0d6efd", weight: 3, dashArray: "6 6" }).addTo(map);
   if (route.start) {
     L.circleMarker(route.start, { radius: 7, color: "#198754", fillOpacity: 1 }).addTo(map)
-      .bindTooltip("شروع");
+      .bindTooltip(label("شروع"));
   }
   route.stops.forEach((point, index) => {
     if (!point) return;
     const number = String(index + 1).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
     L.circleMarker(point, { radius: 10, color: "#dc3545", fillOpacity: 0.9 }).addTo(map)
-      .bindTooltip(number + ". " + route.names[index], { permanent: true, direction: "top" });
+      .bindTooltip(label(number + ". " + route.names[index]), { permanent: true, direction: "top" });
   });
   map.fitBounds(L.latLngBounds(line).pad(0.2));
 });
