@@ -320,6 +320,13 @@ def test_remember_me_keeps_the_tablet_signed_in_for_the_setting(app, db, frozen_
     restarted = h.UserClient(app.test_client())
     restarted.set_cookie("remember_token", cookie.split(";")[0].split("=", 1)[1])
     assert restarted.get("/inspections/session.json").status_code == 200
+    # Revocable: "sign out everywhere" (the user's page, the admin's) raises the session
+    # generation that the remember cookie carries; the cookie no longer signs anyone in.
+    inspector.end_sessions()
+    db.session.commit()
+    again = h.UserClient(app.test_client())
+    again.set_cookie("remember_token", cookie.split(";")[0].split("=", 1)[1])
+    assert again.get("/inspections/session.json", headers={"Accept": "application/json"}).status_code == 401
 
 
 def test_the_outbox_offers_a_sign_in_button(app, db):
