@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 
 assets: static/vendor/.stamp
 
-static/vendor/.stamp: package.json package-lock.json scripts/vendor-assets.sh
+static/vendor/.stamp: package.json package-lock.json scripts/vendor-assets.sh $(STAMP)
 	scripts/vendor-assets.sh
 	touch $@
 

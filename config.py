@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -65,11 +66,18 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "")
+    # The Ed25519 key that signs the licence QR's payload: a file outside the database. Only
+    # development and tests make one when it is missing; production must be given one.
+    LICENCE_SIGNING_KEY_FILE = os.environ.get("LICENCE_SIGNING_KEY_FILE") or str(
+        INSTANCE_DIR / "licence-signing.key"
+    )
+    LICENCE_SIGNING_KEY_CREATE = False
 
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     ALLOW_DEMO_DATA = True
+    LICENCE_SIGNING_KEY_CREATE = True
 
 
 class TestingConfig(Config):
@@ -81,6 +89,10 @@ class TestingConfig(Config):
     # Fast hashing keeps the suite quick; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105  # a hash method (tests only)
     WTF_CSRF_ENABLED = False
+    LICENCE_SIGNING_KEY_FILE = os.environ.get("LICENCE_SIGNING_KEY_FILE") or str(
+        Path(tempfile.gettempdir()) / "pishkhan-test-licence-signing.key"
+    )
+    LICENCE_SIGNING_KEY_CREATE = True
 
 
 class ProductionConfig(Config):

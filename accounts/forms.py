@@ -22,6 +22,9 @@ class LoginForm(BaseForm):
         validators=[DataRequired(REQUIRED), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
+    # A remember-me cookie with its own lifetime (security.remember_me_hours): the inspector's
+    # tablet stays signed in through the field day, across browser restarts.
+    remember = BooleanField("این دستگاه را تا پایان روز کاری به خاطر بسپار", default=False)
 
 
 class UserForm(BaseForm):

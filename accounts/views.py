@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import show_domain_error
 from core.security import ALL_ROLES, Role, allow, public, require
+from core.settings import get_setting
 
 bp = Blueprint("accounts", __name__)
 
@@ -37,7 +39,8 @@ def login():
         result = ops.authenticate(form.username.data, form.password.data, address=request.remote_addr)
         db.session.commit()
         if result.user is not None:
-            login_user(result.user)
+            hours = get_setting("security.remember_me_hours")
+            login_user(result.user, remember=bool(form.remember.data), duration=timedelta(hours=hours))
             return redirect(_safe_next(request.args.get("next")))
         form.form_errors.append(result.message)
     return render_template("accounts/login.html", form=form)

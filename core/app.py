@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
-from core import audit_keys, jinja
+from core import assets, audit_keys, jinja
 from core.args import RowIdConverter
 from core.errors import register_error_handlers
 from core.extensions import csrf, db, login_manager, migrate
@@ -46,6 +46,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         # X-Forwarded-* headers the trusted proxies set, for the audit log and the login throttle.
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    assets.init_app(app)
     app.before_request(refuse_bad_text)  # first: no hook or view sees NUL or a lone surrogate
     app.before_request(enforce_policy)
     app.after_request(set_security_headers)

@@ -120,7 +120,11 @@ def set_security_headers(response):
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     user = g.get("_login_user")  # the request's user, if it was loaded (never loaded only for this)
-    if request.endpoint != "static" and user is not None and user.is_authenticated:
+    # An answer that asks to be revalidated every time and kept only by this browser (the
+    # tablet's offline data, which the device keeps anyway for a day without network; its ETag
+    # makes a repeat a 304) keeps that; nothing is ever cached by a shared cache.
+    revalidated = headers.get("Cache-Control") == "private, no-cache"
+    if request.endpoint != "static" and user is not None and user.is_authenticated and not revalidated:
         # Whatever a signed-in user is shown (people, licences with national IDs, exports, photos)
         # stays out of every cache, the browser's back-forward one included.
         headers["Cache-Control"] = "no-store"

@@ -85,3 +85,9 @@ class ChecklistNewForm(ChecklistEditForm):
     purpose = SelectField("هدف بازدید", choices=enum_choices(VisitPurpose))
     site_kind = SelectField("نوع محل", choices=enum_choices(SiteKind))
     title = StringField("عنوان", validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class InspectorAreaForm(BaseForm):
+    """The counties an inspector works in: every site there goes into the tablet's offline data."""
+
+    counties = SelectMultipleField("شهرستان‌های حوزه کار", coerce=int, validators=[Optional()])

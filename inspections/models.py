@@ -215,6 +215,12 @@ class Visit(Base):
     device_saved_at: Mapped[datetime]
     # The server's clock when the visit arrived (maybe days later, after an offline trip).
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The tablet's clock when it sent the visit (X-Device-Time), beside the server's received_at:
+    # their difference is the device clock's error, either way.
+    device_sent_at: Mapped[datetime | None]
+    clock_skew_s: Mapped[float | None]
+    # The tablet's clock minus the GPS fix's own time (the satellites' clock).
+    gps_skew_s: Mapped[float | None]
     # The day of the visit (Tehran), from the device clock unless it ran ahead of the server.
     visited_on: Mapped[date] = mapped_column(index=True)
     lat: Mapped[float | None]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.pdf import html_to_pdf
+from licensing import signing
 from licensing.models import (
     AgendaItem,
     Application,
@@ -42,6 +43,11 @@ def verify_url(licence: Licence) -> str:
         path = current_app.url_map.bind("localhost").build("verify.licence", {"token": licence.verify_token})
         return base.rstrip("/") + path
     return url_for("verify.licence", token=licence.verify_token, _external=True)
+
+
+def signed_verify_url(licence: Licence) -> str:
+    """The QR's content: the verification URL with the signed payload a tablet checks offline."""
+    return verify_url(licence) + "?q=" + signing.sign_licence(licence)
 
 
 def qr_svg(data: str) -> Markup:
@@ -76,7 +82,7 @@ def licence_context(licence: Licence) -> dict:
         "province": province,
         "issuer": issuer_name(province),
         "verify_url": url,
-        "qr": qr_svg(url),
+        "qr": qr_svg(signed_verify_url(licence)),
         "approval": _approval(licence),
         "active": licence.status == LicenceStatus.ACTIVE,
     }

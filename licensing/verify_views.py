@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +19,7 @@ from core.clock import today_tehran
 from core.extensions import db
 from core.persian import format_jalali
 from core.security import public
+from licensing import signing
 from licensing.models import Licence, LicenceStatus
 from registry.models import Site
 
@@ -85,12 +86,33 @@ def _find(token: str) -> Licence | None:
     )
 
 
+FORGED = Verdict(
+    False,
+    "کد QR اصل نیست",
+    "امضای اطلاعات این کد QR با امضای اداره کل ارتباطات و فناوری اطلاعات نمی‌خواند: کد دست‌کاری یا جعل شده است."
+    " موضوع را به اداره کل ارتباطات و فناوری اطلاعات استان اطلاع دهید.",
+    "danger",
+)
+
+
+def qr_genuine(licence: Licence, signed: str | None) -> bool:
+    """Whether the QR's signed payload (?q=) is ours and names this licence. A link without it
+    (typed from the certificate, or printed before QR signing) is judged by its token alone."""
+    if signed is None:
+        return True
+    payload = signing.read_signed(signed)
+    return payload is not None and payload.number == licence.number
+
+
 @bp.get("/verify/<token>")
 @public
 def licence(token: str):
     found = _find(token)
     today = today_tehran()
-    if found is None:
+    if found is not None and not qr_genuine(found, request.args.get("q")):
+        body = render_template("licensing/verify.html", licence=None, verdict=FORGED, today=today)
+        response = make_response(body, 200)
+    elif found is None:
         body = render_template("licensing/verify.html", licence=None, verdict=None, today=today)
         response = make_response(body, 404)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
@@ -163,6 +163,15 @@ class Locality(Base):
 
     def __repr__(self) -> str:
         return f"<Locality {self.name_norm}>"
+
+
+# The counties an inspector works in (users.id): every site there goes into the tablet's offline data.
+user_counties = Table(
+    "user_counties",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("county_id", ForeignKey("counties.id"), primary_key=True),
+)
 
 
 class Person(TimestampMixin, VersionMixin, Base):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from core.audit import log_event
 from core.clock import today_tehran
 from core.db import actor_id, fa_sorted
 from core.errors import STALE_MESSAGE, DomainError
@@ -35,6 +36,7 @@ from registry.models import (
     SiteStatus,
     SiteStatusChange,
     county_key,
+    user_counties,
 )
 from registry.reference import BANKS
 
@@ -186,6 +188,43 @@ def find_county(name: str, province_id: int | None = None) -> County | None:
 
 def counties_in_order() -> list[County]:
     return list(db.session.scalars(select(County).order_by(fa_sorted(County.name))))
+
+
+def counties_of(user_id: int) -> list[County]:
+    """The counties a user (an inspector) works in."""
+    return list(
+        db.session.scalars(
+            select(County)
+            .join(user_counties, user_counties.c.county_id == County.id)
+            .where(user_counties.c.user_id == user_id)
+            .order_by(fa_sorted(County.name))
+        )
+    )
+
+
+def set_user_counties(user, county_ids: list[int], *, actor) -> list[County]:
+    """The counties an inspector works in: the tablet keeps every site there for offline use."""
+    wanted = set(county_ids)
+    before = sorted(c.id for c in counties_of(user.id))
+    found = set(db.session.scalars(select(County.id).where(County.id.in_(wanted)))) if wanted else set()
+    if found != wanted:
+        raise DomainError("شهرستان انتخاب‌شده یافت نشد.", field="counties")
+    db.session.execute(user_counties.delete().where(user_counties.c.user_id == user.id))
+    if wanted:
+        db.session.execute(
+            user_counties.insert(), [{"user_id": user.id, "county_id": c} for c in sorted(wanted)]
+        )
+    # A link table has no row of its own for the audit hook: the change is logged as an event.
+    log_event(
+        db.session,
+        "user_counties",
+        object_type="users",
+        object_id=user.id,
+        before={"county_ids": before},
+        after={"county_ids": sorted(wanted)},
+    )
+    db.session.flush()
+    return counties_of(user.id)
 
 
 # ---------------------------------------------------------------- sites

@@ -8,13 +8,19 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 dest=static/vendor
 rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/bootstrap" "$dest.tmp/htmx" "$dest.tmp/vazirmatn" \
-  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images" "$dest.tmp/jalalidatepicker"
+  "$dest.tmp/chartjs" "$dest.tmp/leaflet/images" "$dest.tmp/jalalidatepicker" "$dest.tmp/html5-qrcode"
 cp node_modules/bootstrap/dist/css/bootstrap.rtl.min.css "$dest.tmp/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest.tmp/bootstrap/"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest.tmp/htmx/"
-cp node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Regular.woff2 \
-   node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Bold.woff2 \
-   node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Medium.woff2 "$dest.tmp/vazirmatn/"
+# The web pages use two weights (400, 700), subset to the glyphs a Persian page shows: Arabic
+# script with every shaping feature, Basic Latin, Persian punctuation, ZWNJ and the bidi marks.
+# fontTools (pyftsubset, pinned in pyproject.toml) writes WOFF2; the PDFs keep the whole TTFs below.
+python="${PYTHON:-.venv/bin/python}"
+for weight in Regular Bold; do
+  "$python" -m fontTools.subset "node_modules/vazirmatn/fonts/ttf/Vazirmatn-$weight.ttf" \
+    --unicodes="U+0020-007E,U+00A0,U+00AB,U+00BB,U+00D7,U+00F7,U+060C-06FF,U+200C-200F,U+2010-2027,U+2030,U+2039-203A,U+2066-2069,U+FDFC" \
+    --layout-features='*' --flavor=woff2 --output-file="$dest.tmp/vazirmatn/Vazirmatn-$weight.woff2"
+done
 cp node_modules/vazirmatn/fonts/ttf/Vazirmatn-Regular.ttf \
    node_modules/vazirmatn/fonts/ttf/Vazirmatn-Bold.ttf "$dest.tmp/vazirmatn/"
 cp node_modules/vazirmatn/OFL.txt "$dest.tmp/vazirmatn/" 2>/dev/null || true
@@ -28,5 +34,7 @@ cp node_modules/leaflet/dist/images/*.png "$dest.tmp/leaflet/images/"
 cp node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.js \
    node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.css \
    node_modules/@majidh1/jalalidatepicker/LICENSE "$dest.tmp/jalalidatepicker/"
+# The tablet's licence QR scanner (camera or image file); loaded only when the inspector scans.
+cp node_modules/html5-qrcode/html5-qrcode.min.js node_modules/html5-qrcode/LICENSE "$dest.tmp/html5-qrcode/"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "front-end assets in $dest"

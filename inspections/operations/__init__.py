@@ -9,7 +9,7 @@
 The rest of the app calls only the names below (`from inspections import operations as ops`).
 """
 
-from inspections.operations._validation import MAX_ANSWERS, SHA256_RE, TEXT_LIMITS
+from inspections.operations._validation import MAX_ANSWERS, SHA256_RE, TEXT_LIMITS, as_datetime
 from inspections.operations.checklists import (
     checklist_for,
     checklists_in_order,
@@ -20,6 +20,7 @@ from inspections.operations.checklists import (
 )
 from inspections.operations.errors import InspectionError, InvalidVisit, VisitConflict
 from inspections.operations.intake import (
+    clock_check,
     find_visit,
     missing_photos,
     photo_max_bytes,
@@ -31,6 +32,7 @@ from inspections.operations.intake import (
 from inspections.operations.planning import (
     assign_visit,
     assignments_for,
+    bundle_etag,
     cancel_assignment,
     due_sites,
     last_visit_days,
@@ -51,11 +53,14 @@ __all__ = [
     "InvalidVisit",
     "VisitConflict",
     "VisitFilters",
+    "as_datetime",
     "assign_visit",
     "assignments_for",
+    "bundle_etag",
     "cancel_assignment",
     "checklist_for",
     "checklists_in_order",
+    "clock_check",
     "create_checklist",
     "due_sites",
     "find_visit",

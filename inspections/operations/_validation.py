@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from core.args import MAX_ID
@@ -31,8 +31,6 @@ TEXT_LIMITS = {
     "caption": 200,
 }
 MAX_ANSWERS = 500
-# The device may run a little ahead of the server without that meaning anything.
-CLOCK_TOLERANCE = timedelta(minutes=10)
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,6 @@ from inspections.models import (
     VisitPurpose,
 )
 from inspections.operations._validation import (
-    CLOCK_TOLERANCE,
     UUID_RE,
     Checker,
     as_datetime,
@@ -74,7 +75,7 @@ def find_visit(uuid: str, *, lock: bool = False) -> Visit | None:
     return db.session.scalar(stmt)
 
 
-def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
+def _validated_visit(payload: dict, uuid: str, digest: str, actor, device_time: datetime | None) -> Visit:
     check = Checker()
     purpose = None
     try:
@@ -128,9 +129,7 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
     texts = {key: text_field(check, payload, key) for key in ("person_met", "person_met_role", "notes")}
     check.raise_if_any()
 
-    received_at = utcnow()
-    clock_ahead = max(started_at, saved_at) > received_at + CLOCK_TOLERANCE
-    day_source = received_at if clock_ahead else started_at
+    clock = clock_check(started_at, saved_at, fix_at, device_time)
     reference = reference_point(purpose, target.site, target.request)
     gps = check_gps(fix, accuracy, reference)
     return Visit(
@@ -144,8 +143,11 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
         inspector_id=actor_id(actor),
         started_at=started_at,
         device_saved_at=saved_at,
-        received_at=received_at,
-        visited_on=day_source.astimezone(TEHRAN).date(),
+        received_at=clock.received_at,
+        device_sent_at=device_time,
+        clock_skew_s=clock.server_skew_s,
+        gps_skew_s=clock.gps_skew_s,
+        visited_on=clock.visited_at.astimezone(TEHRAN).date(),
         lat=fix[0] if fix else None,
         lon=fix[1] if fix else None,
         accuracy_m=accuracy,
@@ -156,7 +158,7 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
         flag_too_far=gps.too_far,
         flag_poor_fix=gps.poor_fix,
         flag_no_fix=gps.no_fix,
-        flag_clock=clock_ahead,
+        flag_clock=clock.flagged,
         verdict=verdict,
         failed_count=sum(a.failed for a in answers),
         payload_hash=digest,
@@ -165,6 +167,55 @@ def _validated_visit(payload: dict, uuid: str, digest: str, actor) -> Visit:
         answers=answers,
         photos=photos,
         **texts,
+    )
+
+
+@dataclass(frozen=True)
+class ClockCheck:
+    received_at: datetime
+    server_skew_s: float | None
+    gps_skew_s: float | None
+    flagged: bool
+    # The visit's start on the true clock: the device's start corrected by the skew found.
+    visited_at: datetime
+
+
+def clock_check(
+    started_at: datetime, saved_at: datetime, fix_at: datetime | None, device_time: datetime | None
+) -> ClockCheck:
+    """The tablet's clock against the server's (at sending) and the GPS fix's (at the visit).
+
+    A skew beyond inspection.max_clock_skew_min either way flags the visit and the visit's day is
+    taken from the corrected start. Without the sending time (an API client), a start or save
+    ahead of the server's clock is the only sign of a wrong clock.
+    """
+    received_at = utcnow()
+    tolerance = timedelta(minutes=get_setting("inspection.max_clock_skew_min"))
+    server_skew = (device_time - received_at) if device_time is not None else None
+    gps_skew = None
+    if fix_at is not None:
+        # The fix belongs between the start and the save; outside, the device clock and the
+        # satellites' disagree by at least the distance to the nearer end (device minus GPS).
+        if fix_at < started_at:
+            gps_skew = started_at - fix_at
+        elif fix_at > saved_at:
+            gps_skew = saved_at - fix_at
+        else:
+            gps_skew = timedelta(0)
+    visited_at = started_at
+    flagged = False
+    if server_skew is not None and abs(server_skew) > tolerance:
+        flagged, visited_at = True, started_at - server_skew
+    elif gps_skew is not None and abs(gps_skew) > tolerance:
+        flagged, visited_at = True, started_at - gps_skew
+    if max(started_at, saved_at) > received_at + tolerance and visited_at > received_at:
+        flagged, visited_at = True, received_at
+    return ClockCheck(
+        received_at=received_at,
+        server_skew_s=server_skew.total_seconds() if server_skew is not None else None,
+        gps_skew_s=gps_skew.total_seconds() if gps_skew is not None else None,
+        flagged=flagged,
+        visited_at=visited_at,
     )
 
 
@@ -202,9 +253,12 @@ def _after_store(visit: Visit, actor) -> None:
         announce("bank_report", visit, actor=actor)
 
 
-def submit_visit(payload: Any, *, actor) -> tuple[Visit, bool]:
+def submit_visit(payload: Any, *, actor, device_time: datetime | None = None) -> tuple[Visit, bool]:
     """Store a visit sent by the tablet; (visit, True) when stored now, (visit, False) when the
     same UUID and content were stored before. Other content under a stored UUID: VisitConflict.
+
+    device_time is the tablet's clock when it sent the visit (not part of the payload, so that a
+    retry is the same visit): compared with the server's clock it shows the tablet's clock error.
 
     One row per UUID is guaranteed by the unique constraint: two requests racing past the first
     look-up meet at the INSERT, and the loser re-reads the winner's row and compares.
@@ -218,7 +272,7 @@ def submit_visit(payload: Any, *, actor) -> tuple[Visit, bool]:
     existing = find_visit(uuid)
     if existing is not None:
         return _same_or_conflict(existing, digest, actor), False
-    visit = _validated_visit(payload, uuid, digest, actor)
+    visit = _validated_visit(payload, uuid, digest, actor, device_time)
     try:
         with db.session.begin_nested():
             db.session.add(visit)

@@ -3,6 +3,8 @@ for a day without network."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,6 +13,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
+from committees.models import Case, CaseState
 from core.clock import today_tehran, utcnow
 from core.db import actor_id
 from core.errors import DomainError
@@ -22,7 +25,9 @@ from core.settings import get_setting
 from inspections.models import Assignment, AssignmentState, Visit, VisitPurpose
 from inspections.operations.checklists import checklist_data, checklists_in_order
 from licensing import operations as licensing_ops
-from licensing.models import VisitRequest, VisitRequestState
+from licensing import signing as licence_signing
+from licensing.models import Licence, LicenceStatus, VisitRequest, VisitRequestState
+from registry import operations as registry_ops
 from registry.models import Site, SiteKind, SiteStatus
 
 
@@ -251,19 +256,83 @@ def request_data(request: VisitRequest) -> dict[str, Any]:
     }
 
 
+def _area_sites(inspector: User, site_ids: set[int]) -> list[Site]:
+    county_ids = [c.id for c in registry_ops.counties_of(inspector.id)]
+    conditions = []
+    if county_ids:
+        conditions.append(and_(Site.county_id.in_(county_ids), Site.status != SiteStatus.CLOSED))
+    if site_ids:
+        conditions.append(Site.id.in_(site_ids))
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(Site).where(or_(*conditions)).order_by(Site.id)))
+
+
+def _licence_status(licence: Licence, today: date) -> str:
+    """The status a check on the road should show: a licence past its end is expired whatever its row says."""
+    if licence.status == LicenceStatus.ACTIVE and licence.expires_on < today:
+        return LicenceStatus.EXPIRED.value
+    return licence.status.value
+
+
+def _licence_entry(licence: Licence, today: date) -> dict[str, Any]:
+    status = _licence_status(licence, today)
+    return {
+        "number": licence.number,
+        "site_id": licence.site_id,
+        "status": status,
+        "status_label": LicenceStatus(status).label,
+        "expires_on": licence.expires_on.isoformat(),
+        "expires_on_jalali": format_jalali(licence.expires_on),
+        "office_name": licence.office_name,
+    }
+
+
 def offline_bundle(inspector: User) -> dict[str, Any]:
-    """What the tablet keeps for a day without network: the checklists in force, the
-    inspector's assigned sites and the open licensing visit requests."""
+    """What the tablet keeps for a day without network: the checklists in force, the inspector's
+    assignments and the open licensing visit requests, every site of the inspector's counties
+    with its licence status, open cases and last visit, and the licence status list the offline
+    QR check compares with (every licence of those sites, and every suspended or revoked one)."""
+    today = today_tehran()
     assignments = open_assignments_of(inspector)
     requests = list(
         db.session.scalars(licensing_ops.open_visit_requests().options(joinedload(VisitRequest.application)))
     )
-    sites = {a.site.id: a.site for a in assignments if a.site is not None}
-    sites.update({r.site.id: r.site for r in requests if r.site is not None})
+    wanted = {a.site_id for a in assignments if a.site_id} | {r.site_id for r in requests if r.site_id}
+    sites = _area_sites(inspector, wanted)
+    site_ids = [s.id for s in sites]
+    licences = list(
+        db.session.scalars(
+            select(Licence)
+            .where(
+                or_(
+                    Licence.site_id.in_(site_ids),
+                    Licence.status.in_((LicenceStatus.SUSPENDED, LicenceStatus.REVOKED)),
+                ),
+                Licence.status != LicenceStatus.SUPERSEDED,
+            )
+            .order_by(Licence.issued_on, Licence.id)
+        )
+    )
+    by_site = {lic.site_id: lic for lic in licences}  # the latest issued wins
+    open_cases = (
+        dict(
+            db.session.execute(
+                select(Case.site_id, func.count())
+                .where(Case.site_id.in_(site_ids), Case.state != CaseState.CLOSED)
+                .group_by(Case.site_id)
+            ).all()
+        )
+        if site_ids
+        else {}
+    )
+    last_visits = last_visit_days(site_ids)
     checklists = [c for c in checklists_in_order() if c.active and c.current_version]
     return {
         "generated_at": utcnow().isoformat(),
         "user_id": inspector.id,
+        "area": [c.name for c in registry_ops.counties_of(inspector.id)],
+        "public_key": licence_signing.public_key_b64(),
         "purposes": [
             {
                 "value": p.value,
@@ -274,7 +343,17 @@ def offline_bundle(inspector: User) -> dict[str, Any]:
             for p in VisitPurpose
         ],
         "checklists": [checklist_data(c.current_version) for c in checklists],
-        "sites": [site_data(s) for s in sites.values()],
+        "sites": [
+            {
+                **site_data(s),
+                "licence": _licence_entry(by_site[s.id], today) if s.id in by_site else None,
+                "open_cases": open_cases.get(s.id, 0),
+                "last_visit": format_jalali(last_visits[s.id]) if s.id in last_visits else None,
+                "assigned": s.id in wanted,
+            }
+            for s in sites
+        ],
+        "licences": [_licence_entry(lic, today) for lic in licences],
         "requests": [request_data(r) for r in requests],
         "assignments": [
             {
@@ -294,3 +373,10 @@ def offline_bundle(inspector: User) -> dict[str, Any]:
             "max_photos": get_setting("inspection.max_photos_per_visit"),
         },
     }
+
+
+def bundle_etag(bundle: dict[str, Any]) -> str:
+    """The bundle's version: its content without the time it was made, so that a tablet asking
+    again when nothing changed gets a 304 of a few hundred bytes."""
+    content = {k: v for k, v in bundle.items() if k != "generated_at"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]

@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accounts.models import User
 from core.args import int_arg, page_arg, parse_int
 from core.clock import today_tehran
 from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
-from core.security import allow, require
+from core.forms import show_domain_error
+from core.security import Role, allow, require
 from core.settings import get_setting
 from inspections import operations as ops
 from inspections import permissions as perms
-from inspections.forms import AssignmentForm, RouteForm
+from inspections.forms import AssignmentForm, InspectorAreaForm, RouteForm
 from inspections.models import Assignment, AssignmentState, VisitPurpose
 from inspections.permissions import ASSIGN, VIEW_PLANS
 from inspections.views._common import bp, enum_arg, inspector_choices
@@ -167,3 +169,25 @@ def route():
             start = (float(form.start_lat.data), float(form.start_lon.data))
         plan = ops.plan_route(start, list(assignments))
     return render_template("inspections/route.html", form=form, plan=plan, day=day)
+
+
+@bp.route("/inspections/inspectors/<int:user_id>/area", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def inspector_area(user_id: int):
+    """The admin sets an inspector's counties (the tablet's offline area)."""
+    inspector = get_or_404(User, user_id)
+    if inspector.role != Role.INSPECTOR:
+        abort(404)
+    form = InspectorAreaForm(counties=[c.id for c in registry_ops.counties_of(inspector.id)])
+    form.counties.choices = [(c.id, c.name) for c in registry_ops.counties_in_order()]
+    if form.validate_on_submit():
+        try:
+            registry_ops.set_user_counties(inspector, form.counties.data or [], actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("حوزه کار بازرس ذخیره شد.", "success")
+            return redirect(url_for("inspections.inspector_area", user_id=inspector.id))
+    return render_template("inspections/inspector_area.html", form=form, inspector=inspector)

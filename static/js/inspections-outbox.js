@@ -116,8 +116,11 @@
     refused: "text-bg-danger",
   };
 
+  // The session ended (a restart without «remember me», or it was revoked): the visits stay in
+  // the outbox, and a sign-in button brings the inspector back to this page.
   function setStatus(text) {
     document.querySelectorAll("[data-outbox-status]").forEach((node) => { node.textContent = text; });
+    document.querySelectorAll("[data-outbox-login]").forEach((node) => { node.hidden = !loginNeeded; });
   }
 
   function showNetwork() {
@@ -314,8 +317,10 @@
     if (!record.visit_sent) {
       const response = await fetch(apiUrl, {
         method: "POST", credentials: "same-origin", cache: "no-store",
+        // The tablet's clock at sending: the server compares it with its own (not part of the
+        // payload, so a retry stays the same visit).
         headers: { "Content-Type": "application/json", Accept: "application/json",
-          "X-CSRFToken": csrfToken },
+          "X-CSRFToken": csrfToken, "X-Device-Time": new Date().toISOString() },
         body: JSON.stringify(record.payload),
       });
       if (response.status !== 201 && response.status !== 200) {
@@ -388,7 +393,8 @@
       setStatus(parts.join(" ") || "ارسال انجام نشد؛ دوباره تلاش می‌شود.");
     } catch (error) {
       setStatus(loginNeeded ? "نشست کاری به پایان رسیده است؛ دوباره وارد سامانه شوید تا ارسال ادامه یابد."
-        : "اتصال برقرار نیست؛ بازدیدها روی همین دستگاه محفوظ‌اند.");
+        : (navigator.onLine ? "سامانه پاسخ نداد؛ بازدیدها روی همین دستگاه محفوظ‌اند و دوباره ارسال می‌شوند."
+          : "اتصال برقرار نیست؛ بازدیدها روی همین دستگاه محفوظ‌اند و با برقراری اتصال ارسال می‌شوند."));
     } finally {
       syncing = false;
       const records = await render();

@@ -20,7 +20,9 @@ self.addEventListener("install", (event) => {
     // One by one, so that a single missing file does not leave the tablet without any cache.
     await Promise.all(PRECACHE.map(async (url) => {
       try {
-        const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+        // A fingerprinted file (?v=) never changes: the browser's HTTP cache may answer.
+        const fresh = url.includes("?v=") ? "default" : "no-cache";
+        const response = await fetch(url, { credentials: "same-origin", cache: fresh });
         if (isUsable(response)) await cache.put(url, response);
       } catch (error) { /* offline during install: the next visit online fills it */ }
     }));
@@ -54,6 +56,12 @@ async function networkFirst(request, cacheKey) {
     return response;
   } catch (error) {
     const cached = (cacheKey && await cache.match(cacheKey)) || await cache.match(request);
+    if (cached && cacheKey === BUNDLE_URL) {
+      // Tell the page this is the copy on the device, not a refresh.
+      const headers = new Headers(cached.headers);
+      headers.set("X-From-Cache", "1");
+      return new Response(await cached.blob(), { status: 200, headers });
+    }
     if (cached) return cached;
     if (request.mode === "navigate") {
       // Any other inspector page while offline: the desk, with the outbox on it.

@@ -13,8 +13,9 @@ import segno
 from core.clock import today_tehran
 from core.persian import format_jalali, to_persian_digits
 from licensing import operations as ops
+from licensing import signing
 from licensing.models import LicenceStatus
-from licensing.pdf import licence_html, licence_pdf, verify_url
+from licensing.pdf import licence_html, licence_pdf, signed_verify_url, verify_url
 from tests import factories
 from tests.tools import require_tools
 
@@ -132,16 +133,22 @@ def test_logged_in_staff_see_the_same_verdict(client, db, login_as):
 # ---------------------------------------------------------------- the QR code on the certificate
 
 
-def test_certificate_qr_encodes_the_verification_url(app, client, db):
+def test_certificate_qr_encodes_the_verification_url(app, client, db, frozen_at):
+    frozen_at("2022-09-20T06:00:00+00:00")
     licence = _licence()
     with app.test_request_context("/", base_url=BASE_URL):
         url = verify_url(licence)
+        signed_url = signed_verify_url(licence)
         html = licence_html(licence)
     assert url == f"{BASE_URL}/verify/{licence.verify_token}"
+    # The QR carries the same URL with the signed payload a tablet checks offline.
+    assert signed_url.startswith(url + "?q=")
     # The printed URL under the QR code, and the QR itself: the same SVG segno makes for that URL.
     head, token = url.rsplit("/", 1)
     assert f"<span>{head}/</span><span>{token}</span>" in html
-    expected_svg = segno.make(url, error="m").svg_inline(scale=1, omitsize=True, dark="#000", light="#fff")
+    expected_svg = segno.make(signed_url, error="m").svg_inline(
+        scale=1, omitsize=True, dark="#000", light="#fff"
+    )
     assert expected_svg in html
     # And the URL leads to this licence's verification page.
     db.session.commit()
@@ -185,4 +192,7 @@ def test_printed_qr_decodes_to_the_verification_url(app, db, tmp_path):
         text=True,
         timeout=60,
     ).stdout.split()
-    assert decoded == [url]
+    # The verification URL with the signed payload, readable from the printed page, and genuine.
+    assert len(decoded) == 1 and decoded[0].startswith(url + "?q=")
+    with app.test_request_context("/"):
+        assert signing.read_signed(decoded[0].split("?q=")[1]).number == licence.number
