@@ -153,6 +153,19 @@ def complete_national_id(first_nine: str) -> str:
     return first_nine + str(rest if rest < 2 else 11 - rest)
 
 
+def valid_company_id(code: str | None) -> bool:
+    """Whether an 11-digit company national identifier (شناسه ملی اشخاص حقوقی) passes its check
+    digit: the tenth digit plus 2 is added to each of the first ten digits, weighted
+    29, 27, 23, 19, 17 in turn; the sum modulo 11 (10 counting as 0) is the last digit."""
+    code = digits_only(code)
+    if len(code) != 11 or int(code[3:9]) == 0:
+        return False
+    shift = int(code[9]) + 2
+    weights = (29, 27, 23, 19, 17)
+    rest = sum((int(d) + shift) * weights[i % 5] for i, d in enumerate(code[:10])) % 11
+    return (0 if rest == 10 else rest) == int(code[10])
+
+
 def valid_national_id(code: str) -> bool:
     """Whether a 10-digit Iranian national ID (کد ملی) passes its checksum."""
     return iranian_national_code.validate(digits_only(code))

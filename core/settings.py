@@ -41,6 +41,8 @@ class SettingDefinition:
     label: str
     basis: str
     min: float = 0
+    # For a setting with a fixed set of values: code -> Persian label (e.g. a rule's class).
+    choices: dict[str, str] | None = None
 
     @property
     def kind(self) -> type:
@@ -76,7 +78,7 @@ def get_setting(key: str) -> Any:
 
 
 def set_setting(key: str, value: Any) -> Setting:
-    """Change a setting (the audit hook records who and when)."""
+    """Change a setting (the audit hook records who and when); a setting with choices takes one."""
     from core.extensions import db
 
     definition = definitions()[key]
@@ -84,6 +86,8 @@ def set_setting(key: str, value: Any) -> Setting:
         value = float(value)
     if not isinstance(value, definition.kind):
         raise TypeError(f"{key} expects {definition.kind.__name__}")
+    if definition.choices is not None and value not in definition.choices:
+        raise ValueError(f"{key} expects one of {sorted(definition.choices)}")
     row = db.session.get(Setting, key)
     if row is None:
         row = Setting(key=key, value=value)

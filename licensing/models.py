@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
-from registry.models import County, LocalityType, Person, Site, SiteKind
+from registry.models import Company, County, HolderType, LocalityType, Person, Site, SiteKind
 
 
 class ApplicationKind(StrEnum):
@@ -162,6 +162,9 @@ class DocumentType(Base):
         return f"<DocumentType {self.kind}:{self.code}>"
 
 
+OPEN_ON_LICENCE = "licence_id IS NOT NULL AND state NOT IN ('licence_issued', 'closed', 'rejected')"
+
+
 class Application(TimestampMixin, VersionMixin, Base):
     __tablename__ = "applications"
     __label__ = "درخواست"
@@ -182,8 +185,29 @@ class Application(TimestampMixin, VersionMixin, Base):
         "notes": "یادداشت",
         "county_id": "شهرستان",
         "locality": "شهر یا روستا",
+        "applicant_company_id": "شرکت متقاضی",
+        "manager_id": "مدیر دفتر",
+        "deputy_id": "جانشین مدیر دفتر",
+        "via_power_of_attorney": "انتقال با وکالت‌نامه",
+        "lease_ends_on": "پایان اجاره‌نامه محل",
+        "premises_owned": "محل ملکی (سند)",
+        "old_lease_ends_on": "پایان اجاره‌نامه محل فعلی",
     }
-    __table_args__ = (Index("ix_applications_state_due", "state", "due_on"),)
+    __table_args__ = (
+        Index("ix_applications_state_due", "state", "due_on"),
+        # One open request per licence (a renewal and a transfer may not race each other).
+        Index(
+            "uq_applications_open_per_licence",
+            "licence_id",
+            unique=True,
+            sqlite_where=text(
+                "licence_id IS NOT NULL AND state NOT IN ('licence_issued', 'closed', 'rejected')"
+            ),
+            postgresql_where=text(
+                "licence_id IS NOT NULL AND state NOT IN ('licence_issued', 'closed', 'rejected')"
+            ),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -192,7 +216,17 @@ class Application(TimestampMixin, VersionMixin, Base):
     state: Mapped[ApplicationState] = mapped_column(
         enum_type(ApplicationState), default=ApplicationState.RECEIVED
     )
+    # The natural person who applies and answers for the file; for a company, its managing director.
     applicant_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Set when the applicant (transferee, new holder) is a company (legal person).
+    applicant_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    # The office's manager and deputy (جانشین) who answer for it with the managing director.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    via_power_of_attorney: Mapped[bool] = mapped_column(default=False, server_default=false())
+    premises_owned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    lease_ends_on: Mapped[date | None]
+    old_lease_ends_on: Mapped[date | None]
     # The licence acted on (transfer, renewal, address change) and its office.
     licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id", use_alter=True), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
@@ -213,7 +247,10 @@ class Application(TimestampMixin, VersionMixin, Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     closed_reason: Mapped[str | None] = mapped_column(Text)
 
-    applicant: Mapped[Person] = relationship()
+    applicant: Mapped[Person] = relationship(foreign_keys=[applicant_id])
+    applicant_company: Mapped[Company | None] = relationship()
+    manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
+    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_id])
     licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id])
     site: Mapped[Site | None] = relationship()
     county: Mapped[County | None] = relationship()
@@ -227,6 +264,20 @@ class Application(TimestampMixin, VersionMixin, Base):
     visit_requests: Mapped[list[VisitRequest]] = relationship(
         back_populates="application", order_by="VisitRequest.id"
     )
+    payments: Mapped[list[Payment]] = relationship(back_populates="application", order_by="Payment.id")
+    check_records: Mapped[list[CheckRecord]] = relationship(
+        back_populates="application", order_by="CheckRecord.id"
+    )
+
+    @property
+    def holder_type(self) -> HolderType:
+        return HolderType.LEGAL if self.applicant_company_id else HolderType.NATURAL
+
+    @property
+    def applicant_name(self) -> str:
+        if self.applicant_company is not None:
+            return f"{self.applicant_company.name} (مدیرعامل: {self.applicant.full_name})"
+        return self.applicant.full_name
 
     def __repr__(self) -> str:
         return f"<Application {self.number} {self.kind} {self.state}>"
@@ -275,6 +326,59 @@ class ApplicationDocument(Base):
         return f"<ApplicationDocument {self.filename}>"
 
 
+class Payment(Base):
+    """A fee (حق امتیاز) paid for an application: integer rials, the bank's receipt."""
+
+    __tablename__ = "payments"
+    __label__ = "پرداخت"
+    __table_args__ = (UniqueConstraint("bank", "receipt_number"),)
+    __field_labels__ = {
+        "amount_rials": "مبلغ (ریال)",
+        "receipt_number": "شماره رسید",
+        "bank": "بانک",
+        "paid_on": "تاریخ پرداخت",
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    amount_rials: Mapped[int] = mapped_column(BigInteger)
+    receipt_number: Mapped[str] = mapped_column(String(40))
+    bank: Mapped[str] = mapped_column(String(60))
+    paid_on: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[Application] = relationship(back_populates="payments")
+
+    def __repr__(self) -> str:
+        return f"<Payment {self.receipt_number} {self.amount_rials}>"
+
+
+class CheckRecord(Base):
+    """The result of one eligibility check as it stood when a step was taken (put to the working
+    group, decided, licence issued): what was decided on stays readable after the data moves."""
+
+    __tablename__ = "check_records"
+    __label__ = "نتیجه ثبت‌شده شرط"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("application_steps.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    passed: Mapped[bool]
+    detail: Mapped[str] = mapped_column(Text)
+    rule_class: Mapped[str] = mapped_column(String(20))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[str | None] = mapped_column(String(150))
+
+    application: Mapped[Application] = relationship(back_populates="check_records")
+    step: Mapped[ApplicationStep] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CheckRecord {self.code} {self.passed}>"
+
+
 class CheckOverride(Base):
     """A failed eligibility check overruled by an officer, with the written reason (audited)."""
 
@@ -290,6 +394,11 @@ class CheckOverride(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     application: Mapped[Application] = relationship(back_populates="overrides")
+    actor = relationship("User")
+
+    @property
+    def actor_name(self) -> str:
+        return (self.actor.full_name or self.actor.username) if self.actor is not None else "سامانه"
 
     def __repr__(self) -> str:
         return f"<CheckOverride {self.check_code}>"
@@ -336,13 +445,27 @@ class Licence(TimestampMixin, VersionMixin, Base):
         "holder_id": "دارنده",
         "address": "نشانی",
         "suspended_until": "تعلیق تا",
+        "holder_company_id": "شرکت دارنده",
     }
+    __table_args__ = (
+        # One live (active or suspended) licence per office.
+        Index(
+            "uq_licences_live_per_site",
+            "site_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'suspended')"),
+            postgresql_where=text("status IN ('active', 'suspended')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     office_kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    # The natural person who answers for the licence: the holder, or the holding company's
+    # managing director when it was issued.
     holder_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    holder_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     previous_licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
     issued_on: Mapped[date] = mapped_column(index=True)
@@ -359,8 +482,14 @@ class Licence(TimestampMixin, VersionMixin, Base):
 
     site: Mapped[Site] = relationship()
     holder: Mapped[Person] = relationship()
+    holder_company: Mapped[Company | None] = relationship()
     application: Mapped[Application | None] = relationship(foreign_keys=[application_id], post_update=True)
     previous_licence: Mapped[Licence | None] = relationship(remote_side=[id])
+
+    @property
+    def holder_name(self) -> str:
+        """Who holds the licence, as printed: the company, or the person."""
+        return self.holder_company.name if self.holder_company is not None else self.holder.full_name
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the licence is in force on that day."""
@@ -427,3 +556,38 @@ class AgendaItem(Base):
 
     def __repr__(self) -> str:
         return f"<AgendaItem {self.session_id}:{self.application_id} {self.decision}>"
+
+
+class TempBooth(TimestampMixin, Base):
+    """باجه موقت: a licensed office serves for a few days at an event, with the working group's
+    leave; the days of a Jalali year are counted against the setting."""
+
+    __tablename__ = "temp_booths"
+    __label__ = "باجه موقت"
+    __field_labels__ = {
+        "event": "مناسبت",
+        "address": "نشانی",
+        "starts_on": "از تاریخ",
+        "ends_on": "تا تاریخ",
+        "approval_ref": "شماره مصوبه کارگروه",
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    event: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    approval_ref: Mapped[str] = mapped_column(String(60))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    licence: Mapped[Licence] = relationship()
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    def __repr__(self) -> str:
+        return f"<TempBooth {self.licence_id} {self.starts_on}..{self.ends_on}>"

@@ -25,13 +25,30 @@ from licensing.models import (
     Application,
     ApplicationKind,
     CheckOverride,
+    CheckRecord,
     Licence,
     LicenceStatus,
     VisitRequestState,
 )
 from licensing.operations.documents import missing_documents
 from registry import operations as registry_ops
-from registry.models import OFFICE_KINDS, Education, Site, SiteKind, SiteStatus
+from registry.localities import same_locality
+from registry.models import OFFICE_KINDS, Education, HolderType, Person, Site, SiteKind, SiteStatus
+
+STATUTORY = "statutory"
+DISCRETIONARY = "discretionary"
+# Checks that apply only when the licence is acted on (after the working group's approval).
+AT_ISSUE = frozenset({"payment", "inquiries"})
+
+
+def rule_class(code: str) -> str:
+    """The class in force for a check: statutory (never waived) or discretionary (the working
+    group may overrule it with a written reason). An admin sets it on the settings page."""
+    return get_setting(f"rules.class.{code}")
+
+
+def rule_basis(code: str) -> str:
+    return setting_definitions()[f"rules.class.{code}"].basis
 
 
 @dataclass
@@ -41,11 +58,27 @@ class CheckResult:
     passed: bool
     detail: str
     override: CheckOverride | None = None
-    overridable: bool = True
+    rule_class: str = STATUTORY
+    basis: str = ""
+
+    @property
+    def overridable(self) -> bool:
+        return self.rule_class == DISCRETIONARY
+
+    @property
+    def statutory(self) -> bool:
+        return self.rule_class == STATUTORY
 
     @property
     def blocking(self) -> bool:
         return not self.passed and self.override is None
+
+    @property
+    def refusal(self) -> str:
+        """Why a failed check blocks: a statutory rule says so, with its source."""
+        if self.statutory:
+            return f"«{self.title}» شرط قانونی است و نادیده گرفته نمی‌شود ({self.basis})."
+        return f"«{self.title}» برقرار نیست؛ کارگروه می‌تواند با ذکر دلیل آن را نادیده بگیرد."
 
 
 def _active_offices(kind: SiteKind) -> Select:
@@ -143,8 +176,7 @@ def _licence_state_check(application: Application) -> CheckResult:
         )
         + "."
     )
-    # A suspended or revoked licence may not be transferred or moved: this is not overridable.
-    return CheckResult("licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail, overridable=False)
+    return CheckResult("licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail)
 
 
 def _renewal_window_check(application: Application) -> CheckResult:
@@ -159,6 +191,8 @@ def _renewal_window_check(application: Application) -> CheckResult:
         f"درخواست در {format_jalali(received)} رسید؛ بازه مجاز از {format_jalali(earliest)} "
         f"تا {format_jalali(latest)} (انقضا {format_jalali(licence.expires_on)})."
     )
+    if received > latest:
+        detail += " مهلت تمدید گذشته است: پروانه واگذارشده تلقی می‌شود و دفتر باید پروانه تازه بگیرد."
     return CheckResult("renewal_window", "درخواست تمدید در مهلت مقرر", ok, detail)
 
 
@@ -202,33 +236,21 @@ def _transfer_checks(application: Application) -> list[CheckResult]:
             else "منع انتقال دوباره وجود ندارد.",
         )
     )
-    if application.applicant_id == licence.holder_id:
+    if application.applicant_company_id == licence.holder_company_id and (
+        licence.holder_company_id is not None or application.applicant_id == licence.holder_id
+    ):
         checks.append(
             CheckResult(
                 "transferee",
                 "انتقال‌گیرنده غیر از دارنده فعلی",
                 False,
                 "متقاضی همان دارنده فعلی پروانه است.",
-                overridable=False,
             )
         )
     return checks
 
 
 EDUCATION_ORDER = [e.value for e in Education]
-
-
-def _degree_check(application: Application) -> CheckResult:
-    wanted = normalize_for_search(get_setting("licensing.applicant_min_education"))
-    minimum = next((e for e in Education if normalize_for_search(e.label) == wanted), Education.BACHELOR)
-    education = application.applicant.education
-    ok = education is not None and EDUCATION_ORDER.index(education.value) >= EDUCATION_ORDER.index(
-        minimum.value
-    )
-    detail = (
-        f"تحصیلات متقاضی: {education.label if education else 'ثبت نشده'}؛ دست‌کم {minimum.label} لازم است."
-    )
-    return CheckResult("applicant_degree", "مدرک تحصیلی متقاضی", ok, detail)
 
 
 def _premises_check(application: Application) -> CheckResult | None:
@@ -256,20 +278,184 @@ def _site_visit_check(application: Application) -> CheckResult:
 
 def _relocation_scope_check(application: Application) -> CheckResult:
     site = application.licence.site
+    verdict = same_locality(site, lat=application.lat, lon=application.lon, locality=application.locality)
     same_county = application.county_id in (None, site.county_id)
-    same_place = not application.locality or normalize_for_search(application.locality).replace(
-        " ", ""
-    ) == normalize_for_search(site.locality).replace(" ", "")
-    detail = (
-        f"نشانی جدید در {application.locality or site.locality} است؛ دفتر در {site.locality} "
-        "پروانه دارد (جابجایی فقط در همان شهر یا روستا)."
-    )
+    detail = verdict.detail if same_county else "شهرستان نشانی جدید با شهرستان دفتر یکی نیست."
     return CheckResult(
-        "relocation_scope",
-        "جابجایی در همان شهر یا روستا",
-        same_county and same_place,
-        detail,
-        overridable=False,
+        "relocation_scope", "جابجایی در همان شهر یا روستا", verdict.same and same_county, detail
+    )
+
+
+def _lease_checks(application: Application) -> list[CheckResult]:
+    """The premises' lease: long enough (or owned), and a move asked for before the current
+    lease ends by the deadline."""
+    years = get_setting("licence.lease_min_years")
+    needed = application.received_on + relativedelta(years=years)
+    ends = application.lease_ends_on
+    if application.premises_owned:
+        length = CheckResult("lease_length", "مدت اجاره‌نامه محل", True, "محل ملکی متقاضی است (سند).")
+    else:
+        length = CheckResult(
+            "lease_length",
+            "مدت اجاره‌نامه محل",
+            ends is not None and ends >= needed,
+            (f"اجاره‌نامه تا {format_jalali(ends)}" if ends else "پایان اجاره‌نامه ثبت نشده")
+            + f"؛ دست‌کم {to_persian_digits(years)} سال لازم است (تا {format_jalali(needed)}).",
+        )
+    checks = [length]
+    if application.kind == ApplicationKind.ADDRESS_CHANGE:
+        days = get_setting("relocation.request_days_before_lease_end")
+        old_ends = application.old_lease_ends_on
+        latest = old_ends - timedelta(days=days) if old_ends else None
+        checks.append(
+            CheckResult(
+                "lease_deadline",
+                "درخواست جابجایی پیش از پایان اجاره‌نامه",
+                latest is not None and application.received_on <= latest,
+                f"اجاره‌نامه محل فعلی تا {format_jalali(old_ends)}؛ درخواست باید تا {format_jalali(latest)} "
+                f"({to_persian_digits(days)} روز پیش از آن) برسد و در "
+                f"{format_jalali(application.received_on)} رسید."
+                if old_ends
+                else "تاریخ پایان اجاره‌نامه محل فعلی ثبت نشده است.",
+            )
+        )
+    return checks
+
+
+def _holder_type_check(application: Application) -> CheckResult:
+    allowed = [HolderType(v) for v in get_setting(f"licensing.holder_types.{application.office_kind.value}")]
+    kind = application.holder_type
+    return CheckResult(
+        "holder_type",
+        "نوع متقاضی (حقیقی یا حقوقی)",
+        kind in allowed,
+        f"متقاضی {kind.label} است؛ پروانه {application.office_kind.label} به "
+        + " و ".join(a.label for a in allowed)
+        + " داده می‌شود.",
+    )
+
+
+def responsible_people(application: Application) -> list[tuple[str, Person | None]]:
+    """The natural people who answer for the office: the applicant, or the company's managing
+    director and the office's manager and deputy."""
+    if application.applicant_company is None:
+        people = [("متقاضی", application.applicant)]
+    else:
+        people = [("مدیرعامل", application.applicant_company.managing_director)]
+    people += [("مدیر دفتر", application.manager), ("جانشین مدیر", application.deputy)]
+    if application.applicant_company is None:
+        people = [p for p in people if p[0] == "متقاضی" or p[1] is not None]
+    return people
+
+
+def _personal_checks(application: Application) -> list[CheckResult]:
+    wanted = normalize_for_search(get_setting("licensing.applicant_min_education"))
+    minimum = next((e for e in Education if normalize_for_search(e.label) == wanted), Education.BACHELOR)
+    people = responsible_people(application)
+    degree_lines, degree_ok, employee_lines = [], True, []
+    for role, person in people:
+        if person is None:
+            degree_ok = False
+            degree_lines.append(f"{role}: معرفی نشده")
+            continue
+        education = person.education
+        ok = education is not None and EDUCATION_ORDER.index(education.value) >= EDUCATION_ORDER.index(
+            minimum.value
+        )
+        degree_ok = degree_ok and ok
+        degree_lines.append(f"{role} ({person.full_name}): {education.label if education else 'ثبت نشده'}")
+        if person.state_employee:
+            employee_lines.append(f"{role} ({person.full_name}) کارمند دولت است")
+    return [
+        CheckResult(
+            "applicant_degree",
+            "مدرک تحصیلی متقاضی، مدیرعامل، مدیر و جانشین",
+            degree_ok,
+            "؛ ".join(degree_lines) + f" — دست‌کم {minimum.label} لازم است.",
+        ),
+        CheckResult(
+            "state_employee",
+            "کارمند دولت نبودن متقاضی، مدیرعامل، مدیر و جانشین",
+            not employee_lines,
+            "؛ ".join(employee_lines) + "." if employee_lines else "هیچ‌یک کارمند دولت نیست.",
+        ),
+    ]
+
+
+def _responsible_for_licence(licence: Licence) -> Person:
+    """Who may ask for a licence's renewal or move: its holder, or the holding company's
+    managing director."""
+    if licence.holder_company is not None:
+        return licence.holder_company.managing_director
+    return licence.holder
+
+
+def _renewal_holder_check(application: Application) -> CheckResult:
+    responsible = _responsible_for_licence(application.licence)
+    ok = application.applicant_id == responsible.id
+    return CheckResult(
+        "renewal_holder",
+        "درخواست از دارنده پروانه",
+        ok,
+        f"درخواست‌دهنده: {application.applicant.full_name}؛ دارنده: {application.licence.holder_name}"
+        + (f" (مدیرعامل: {responsible.full_name})" if application.licence.holder_company else "")
+        + ".",
+    )
+
+
+def _open_case_check(application: Application) -> CheckResult:
+    from committees.models import Case, CaseState, FineStatus, Ruling
+
+    title = "پرونده تخلف باز یا جریمه پرداخت‌نشده ندارد"
+    if get_setting("licence.renewal_blocked_by_open_case") != "yes":
+        return CheckResult("renewal_open_case", title, True, "بنا بر تنظیمات، پرونده باز مانع تمدید نیست.")
+    site_id = application.licence.site_id
+    open_cases = db.session.scalars(
+        select(Case.number).where(Case.site_id == site_id, Case.state != CaseState.CLOSED)
+    ).all()
+    unpaid = db.session.scalars(
+        select(Case.number)
+        .join(Ruling, Ruling.case_id == Case.id)
+        .where(Case.site_id == site_id, Ruling.fine_status == FineStatus.UNPAID)
+    ).all()
+    parts = []
+    if open_cases:
+        parts.append("پرونده باز: " + "، ".join(isolate_code(n) for n in open_cases))
+    if unpaid:
+        parts.append("جریمه پرداخت‌نشده در پرونده " + "، ".join(isolate_code(n) for n in unpaid))
+    return CheckResult(
+        "renewal_open_case",
+        title,
+        not parts,
+        "؛ ".join(parts) + "." if parts else "پرونده باز یا جریمه ندارد.",
+    )
+
+
+def _power_of_attorney_check(application: Application) -> CheckResult:
+    return CheckResult(
+        "power_of_attorney",
+        "انتقال مستقیم، نه با وکالت‌نامه",
+        not application.via_power_of_attorney,
+        "انتقال با وکالت‌نامه درخواست شده است؛ انتقال وکالتی ممنوع است."
+        if application.via_power_of_attorney
+        else "انتقال مستقیم میان دارنده و انتقال‌گیرنده است.",
+    )
+
+
+def money(rials: int) -> str:
+    """Rials with thousands separators in Persian digits."""
+    return to_persian_digits(f"{rials:,}").replace(",", "٬")
+
+
+def _payment_check(application: Application) -> CheckResult:
+    from licensing.operations.fees import fee_summary
+
+    fee = fee_summary(application)
+    return CheckResult(
+        "payment",
+        "پرداخت حق امتیاز",
+        fee["outstanding"] == 0,
+        f"حق امتیاز ({fee['tier_label']}): {money(fee['due'])} ریال؛ پرداخت‌شده: {money(fee['paid'])} ریال.",
     )
 
 
@@ -279,23 +465,31 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
     kind = application.kind
     if kind != ApplicationKind.NEW:
         checks.append(_licence_state_check(application))
+    if kind in (ApplicationKind.RENEWAL, ApplicationKind.ADDRESS_CHANGE):
+        checks.append(_renewal_holder_check(application))
     if kind == ApplicationKind.ADDRESS_CHANGE:
         checks.append(_relocation_scope_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE):
         checks.append(_distance_check(application))
         checks.append(_site_visit_check(application))
-    if kind == ApplicationKind.NEW:
-        checks.append(_quota_check(application))
         premises = _premises_check(application)
         if premises is not None:
             checks.append(premises)
+        checks.extend(_lease_checks(application))
+    if kind == ApplicationKind.NEW:
+        checks.append(_quota_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.TRANSFER):
+        checks.append(_holder_type_check(application))
         checks.extend(_applicant_checks(application))
-        checks.append(_degree_check(application))
+        checks.extend(_personal_checks(application))
     if kind == ApplicationKind.TRANSFER:
         checks.extend(_transfer_checks(application))
+        checks.append(_power_of_attorney_check(application))
     if kind == ApplicationKind.RENEWAL:
         checks.append(_renewal_window_check(application))
+        checks.append(_open_case_check(application))
+    if kind in (ApplicationKind.NEW, ApplicationKind.RENEWAL):
+        checks.append(_payment_check(application))
     missing = missing_documents(application)
     checks.append(
         CheckResult(
@@ -303,11 +497,12 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
             "مدارک لازم بارگذاری شده",
             not missing,
             "کامل است." if not missing else "کم است: " + "، ".join(t.title for t in missing),
-            overridable=False,
         )
     )
     overrides = {o.check_code: o for o in application.overrides}
     for check in checks:
+        check.rule_class = rule_class(check.code)
+        check.basis = rule_basis(check.code)
         if not check.passed and check.overridable:
             check.override = overrides.get(check.code)
     return checks
@@ -322,7 +517,7 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
     if check is None or check.passed:
         raise DomainError("این شرط برقرار است و نیازی به نادیده گرفتن ندارد.", field="check_code")
     if not check.overridable:
-        raise DomainError(f"شرط «{check.title}» را نمی‌توان نادیده گرفت.", field="check_code")
+        raise DomainError(check.refusal, field="check_code")
     if check.override is not None:
         raise DomainError("این شرط پیش‌تر نادیده گرفته شده است.", field="check_code")
     with because(reason):
@@ -334,22 +529,51 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
     return override
 
 
-def _require_still_eligible(application: Application) -> None:
-    """Refuse an approval or an issue when a check newly blocks (e.g. another office opened
-    nearby since the application was ready)."""
-    blocking = [c for c in eligibility_checks(application) if c.blocking]
-    if blocking:
-        raise DomainError(
-            "این شرط‌ها دیگر برقرار نیست و باید دوباره بررسی شوند: " + "، ".join(c.title for c in blocking)
+def keep_check_results(application: Application, step) -> list[CheckRecord]:
+    """Store every check's result as it stands with the step that rests on it."""
+    records = []
+    for check in eligibility_checks(application):
+        record = CheckRecord(
+            application=application,
+            step=step,
+            code=check.code,
+            title=check.title,
+            passed=check.passed,
+            detail=check.detail,
+            rule_class=check.rule_class,
+            override_reason=check.override.reason if check.override else None,
+            override_by=check.override.actor_name if check.override else None,
         )
+        db.session.add(record)
+        records.append(record)
+    db.session.flush()
+    return records
+
+
+def kept_check_results(application: Application) -> list[tuple[object, list[CheckRecord]]]:
+    """The stored results, grouped by the step they were kept with, latest step first."""
+    groups: dict[int, tuple[object, list[CheckRecord]]] = {}
+    for record in application.check_records:
+        groups.setdefault(record.step_id, (record.step, []))[1].append(record)
+    return sorted(groups.values(), key=lambda g: g[0].id, reverse=True)
+
+
+def _require_still_eligible(application: Application, *, at_issue: bool = False) -> None:
+    """Refuse an approval or an issue when a check newly blocks (e.g. another office opened
+    nearby since the application was ready); at issue, the fee and inquiries count too."""
+    blocking = [
+        c for c in eligibility_checks(application) if c.blocking and (at_issue or c.code not in AT_ISSUE)
+    ]
+    if blocking:
+        raise DomainError("این شرط‌ها برقرار نیست: " + " ".join(c.refusal for c in blocking))
 
 
 def _require_ready(application: Application) -> None:
-    blocking = [c for c in eligibility_checks(application) if c.blocking]
+    blocking = [c for c in eligibility_checks(application) if c.blocking and c.code not in AT_ISSUE]
     if blocking:
         raise DomainError(
             "پیش از طرح در کارگروه این شرط‌ها باید برقرار یا با دلیل نادیده گرفته "
-            "شوند: " + "، ".join(c.title for c in blocking)
+            "شوند: " + " ".join(c.refusal for c in blocking)
         )
     pending = [v for v in application.visit_requests if v.state == VisitRequestState.REQUESTED]
     if pending:

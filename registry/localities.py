@@ -1,0 +1,77 @@
+"""Where a point lies: the locality (city or village) a coordinate belongs to, for rules such as
+"a relocation stays within the city or village on the licence".
+
+Until the reference data holds every city and village with its own point and boundary, a
+locality is the licensed office's own point with a radius per locality type (a setting), and
+the county is the one whose centre is nearest; both are checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.geo import distance_m
+from core.persian import normalize_for_search, to_persian_digits
+from core.settings import get_setting
+from registry.models import County, LocalityType, Site
+
+
+def locality_key(name: str | None) -> str:
+    """Locality names compare whether their parts are joined by ZWNJ, a space or nothing."""
+    return normalize_for_search(name or "").replace(" ", "")
+
+
+def locality_of(lat: float, lon: float) -> County | None:
+    """The county whose centre is nearest to the point (None when no county has a centre)."""
+    counties = db.session.scalars(
+        select(County).where(County.center_lat.is_not(None), County.center_lon.is_not(None))
+    ).all()
+    if not counties:
+        return None
+    return min(counties, key=lambda c: distance_m((lat, lon), (c.center_lat, c.center_lon)))
+
+
+@dataclass(frozen=True)
+class LocalityVerdict:
+    same: bool
+    detail: str
+
+
+def same_locality(
+    site: Site, *, lat: float | None, lon: float | None, locality: str | None
+) -> LocalityVerdict:
+    """Whether a new point and the locality named for it lie in the site's city or village.
+
+    A blank locality, a locality other than the site's, a point nearer another county's centre or
+    farther from the office than its locality type's radius is outside.
+    """
+    if not locality_key(locality):
+        return LocalityVerdict(False, "شهر یا روستای نشانی جدید وارد نشده است؛ بدون آن جابجایی بررسی نمی‌شود.")
+    if locality_key(locality) != locality_key(site.locality):
+        return LocalityVerdict(
+            False, f"نشانی جدید در «{locality}» است و دفتر در «{site.locality}» پروانه دارد."
+        )
+    if lat is None or lon is None:
+        return LocalityVerdict(False, "مختصات نشانی جدید ثبت نشده است.")
+    county = locality_of(lat, lon)
+    if county is not None and county.id != site.county_id:
+        return LocalityVerdict(
+            False,
+            f"مختصات جدید در شهرستان {county.name} است، نه در شهرستان {site.county.name} "
+            "که دفتر در آن پروانه دارد.",
+        )
+    locality_type = site.locality_type or LocalityType.CITY
+    radius = get_setting(f"relocation.locality_radius_m.{locality_type.value}")
+    if site.lat is not None and site.lon is not None:
+        meters = distance_m((site.lat, site.lon), (lat, lon))
+        if meters > radius:
+            return LocalityVerdict(
+                False,
+                f"مختصات جدید {to_persian_digits(round(meters / 1000, 1))} کیلومتر از محل فعلی دفتر "
+                f"فاصله دارد؛ بیش از {to_persian_digits(round(radius / 1000, 1))} کیلومتر یعنی بیرون "
+                f"از {locality_type.label} {site.locality}.",
+            )
+    return LocalityVerdict(True, f"نشانی جدید در همان {locality_type.label} {site.locality} است.")
