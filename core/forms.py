@@ -160,10 +160,15 @@ def valid_company_id(code: str | None) -> bool:
     code = digits_only(code)
     if len(code) != 11 or int(code[3:9]) == 0:
         return False
-    shift = int(code[9]) + 2
+    return complete_company_id(code[:10]) == code
+
+
+def complete_company_id(first_ten: str) -> str:
+    """The 11-digit company identifier whose first ten digits are given (check digit appended)."""
+    shift = int(first_ten[9]) + 2
     weights = (29, 27, 23, 19, 17)
-    rest = sum((int(d) + shift) * weights[i % 5] for i, d in enumerate(code[:10])) % 11
-    return (0 if rest == 10 else rest) == int(code[10])
+    rest = sum((int(d) + shift) * weights[i % 5] for i, d in enumerate(first_ten)) % 11
+    return first_ten + str(0 if rest == 10 else rest)
 
 
 def valid_national_id(code: str) -> bool:
