@@ -51,6 +51,7 @@ PERSON_FIELDS = (
     "mobile",
     "education",
     "field_of_study",
+    "state_employee",
 )
 # Column widths, checked here so that forms, imports and the API meet the same limits.
 SITE_LIMITS = {
@@ -112,6 +113,7 @@ def _validate_person(data: dict[str, Any], person: Person | None) -> dict[str, A
         data["education"] = None
     for key in ("father_name", "mobile", "field_of_study"):
         data[key] = clean_text(data.get(key)) or None
+    data["state_employee"] = bool(data.get("state_employee"))
     return data
 
 

@@ -57,7 +57,8 @@ def company_id(seed: int | None = None) -> str:
     """A check-digit-valid 11-digit company national identifier, different on each call."""
     from core.forms import complete_company_id
 
-    return complete_company_id(f"10{(seed if seed is not None else next(_counter)) + 10_000_000:08d}"[-10:])
+    serial = (seed if seed is not None else next(_counter)) % 9_000_000 + 1_000_000
+    return complete_company_id(f"14{serial:08d}")
 
 
 def make_company(name: str = "شرکت خدمات پیشخوان آفتاب", *, director=None, **kwargs):
