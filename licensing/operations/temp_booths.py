@@ -63,8 +63,8 @@ def record_temp_booth(
         raise DomainError("تاریخ پایان پیش از تاریخ آغاز است.", field="ends_on")
     if ends_on > licence.expires_on:
         raise DomainError("باجه موقت پس از پایان اعتبار پروانه نمی‌ماند.", field="ends_on")
-    if starts_on < today_tehran() - timedelta(days=365):
-        raise DomainError("تاریخ آغاز بیش از یک سال پیش است.", field="starts_on")
+    if starts_on > today_tehran() + timedelta(days=365):
+        raise DomainError("باجه موقت بیش از یک سال پیش‌تر ثبت نمی‌شود.", field="starts_on")
     limit = get_setting("relocation.temp_booth_max_days_per_year")
     for year, days in _days_by_year(starts_on, ends_on).items():
         used = booth_days_in_year(licence, year)
