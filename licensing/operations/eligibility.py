@@ -38,7 +38,7 @@ from registry.models import OFFICE_KINDS, Education, HolderType, Person, Site, S
 STATUTORY = "statutory"
 DISCRETIONARY = "discretionary"
 # Checks that apply only when the licence is acted on (after the working group's approval).
-AT_ISSUE = frozenset({"payment", "inquiries"})
+AT_ISSUE = frozenset({"payment"})
 
 
 def rule_class(code: str) -> str:
@@ -560,7 +560,7 @@ def kept_check_results(application: Application) -> list[tuple[object, list[Chec
 
 def _require_still_eligible(application: Application, *, at_issue: bool = False) -> None:
     """Refuse an approval or an issue when a check newly blocks (e.g. another office opened
-    nearby since the application was ready); at issue, the fee and inquiries count too."""
+    nearby since the application was ready); at issue, the fee counts too."""
     blocking = [
         c for c in eligibility_checks(application) if c.blocking and (at_issue or c.code not in AT_ISSUE)
     ]
