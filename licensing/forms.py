@@ -61,7 +61,7 @@ class NewApplicationForm(_ApplicationBase):
         ),
     )
     applicant_national_id = NationalIdField(
-        "کد ملی متقاضی (برای شرکت: مدیرعامل؛ خالی بماند تا مدیرعامل ثبت‌شده باشد)", validators=[Optional()]
+        "کد ملی متقاضی حقیقی (برای شرکت خالی بماند: مدیرعامل شرکت درخواست می‌دهد)", validators=[Optional()]
     )
     office_name = StringField("نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED), Length(max=200)])
     county_id = SelectField("شهرستان", coerce=coerce_id, validators=[DataRequired(REQUIRED)])

@@ -14,9 +14,10 @@ TABLES = ("people", "sites", "licences", "applications")
 
 ROWS = [
     "INSERT INTO provinces (id, name, code) VALUES (1, 'لرستان', '15')",
-    "INSERT INTO counties (id, province_id, name, name_norm, population) VALUES (1, 1, 'خرم‌آباد', 'خرم آباد', 500000)",
-    "INSERT INTO people (id, national_id, first_name, last_name, name_norm, education, created_at, updated_at,"
-    " version) VALUES (1, '0499370899', 'سارا', 'محمدی', 'سارا محمدی', 'bachelor', :t, :t, 1),"
+    "INSERT INTO counties (id, province_id, name, name_norm, population)"
+    " VALUES (1, 1, 'خرم‌آباد', 'خرم آباد', 500000)",
+    "INSERT INTO people (id, national_id, first_name, last_name, name_norm, education, created_at,"
+    " updated_at, version) VALUES (1, '0499370899', 'سارا', 'محمدی', 'سارا محمدی', 'bachelor', :t, :t, 1),"
     " (2, '0084575948', 'رضا', 'کاظمی', 'رضا کاظمی', 'diploma', :t, :t, 1)",
     "INSERT INTO sites (id, kind, code, name, name_norm, county_id, locality, locality_type, address,"
     " address_norm, status, operator_id, lat, lon, created_at, updated_at, version) VALUES (1,"
