@@ -23,8 +23,10 @@ from core.persian import (
     search_terms,
     to_persian_digits,
 )
+from core.settings import get_setting
 from registry.models import (
     BANK_KINDS,
+    OFFICE_KINDS,
     Company,
     CompanyMember,
     CompanyRole,
@@ -513,3 +515,41 @@ def count_sites_by_kind_and_county(status: SiteStatus = SiteStatus.ACTIVE):
         .group_by(Site.county_id, Site.kind)
     ).all()
     return {(county_id, kind): n for county_id, kind, n in rows}
+
+
+def near_duplicates(
+    *,
+    name: str | None,
+    address: str | None,
+    lat: float | None,
+    lon: float | None,
+    county_id: int | None,
+    exclude_site_id: int | None = None,
+) -> list[tuple[Site, str]]:
+    """Active offices whose name (in the same county), address or position nearly repeats the
+    given ones: a warning for the officer, never a block."""
+    found: dict[int, tuple[Site, list[str]]] = {}
+
+    def note(site: Site, why: str) -> None:
+        if site.id != exclude_site_id:
+            found.setdefault(site.id, (site, []))[1].append(why)
+
+    active = select(Site).where(Site.kind.in_(OFFICE_KINDS), Site.status == SiteStatus.ACTIVE)
+    if name and county_id:
+        for site in db.session.scalars(
+            # name_norm is "name code locality": the name is its start.
+            active.where(
+                Site.county_id == county_id,
+                Site.name_norm.startswith(normalize_for_search(name) + " ", autoescape=True),
+            )
+        ):
+            note(site, "همین نام در همین شهرستان")
+    if address:
+        for site in db.session.scalars(active.where(Site.address_norm == normalize_for_search(address))):
+            note(site, "همین نشانی")
+    if lat is not None and lon is not None:
+        radius = get_setting("registry.duplicate_radius_m")
+        for site, meters in sites_near(lat, lon, radius, status=SiteStatus.ACTIVE):
+            if site.kind.is_office:
+                note(site, f"در {to_persian_digits(round(meters))} متری")
+    return [(site, "، ".join(why)) for site, why in found.values()]

@@ -174,6 +174,17 @@ def application_detail(application_id: int):
         overdue=ops.is_overdue(application),
         licences=ops.application_licences(application),
         fee=ops.fee_summary(application),
+        duplicates=registry_ops.near_duplicates(
+            name=application.office_name,
+            address=application.address,
+            lat=application.lat,
+            lon=application.lon,
+            county_id=application.county_id,
+            exclude_site_id=application.site_id,
+        )
+        if application.kind in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE)
+        and application.state.is_open
+        else [],
         payment_form=PaymentForm(paid_on=today_tehran()),
         kept=ops.kept_check_results(application),
         responsible=ops.responsible_people(application)

@@ -463,3 +463,34 @@ def test_one_live_licence_per_office_and_one_open_request_per_licence_are_databa
             )
         )
         db.session.flush()
+
+
+def ops_duplicates(application):
+    from registry import operations as registry_ops
+
+    return registry_ops.near_duplicates(
+        name=application.office_name,
+        address=application.address,
+        lat=application.lat,
+        lon=application.lon,
+        county_id=application.county_id,
+    )
+
+
+def test_a_near_duplicate_office_is_a_warning_with_a_link_not_a_block(db, client, login_as):
+    from core.security import Role
+
+    existing = factories.make_site(name="دفتر پیشخوان کوثر", lat=KHORRAMABAD[0], lon=KHORRAMABAD[1])
+    application = _counter_office_request(
+        **factories.company_applicant(), county=existing.county, office_name="دفتر پيشخوان كوثر"
+    )
+    assert [why for _, why in ops_duplicates(application)] == ["همین نام در همین شهرستان، در ۰ متری"]
+    db.session.commit()
+    login_as(Role.LICENSING)
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "دفتر فعال مشابه" in page and f"/sites/{existing.id}" in page and "همین نام" in page
+    far = _counter_office_request(
+        **factories.company_applicant("شرکت دور"), office_name="دفتر پیشخوان سپیده", lat=33.50, lon=48.40
+    )
+    assert "دفتر فعال مشابه" not in client.get(f"/applications/{far.id}").get_data(as_text=True)
+    factories.approve(application, overrides=("distance",))  # the warning never blocks
