@@ -16,7 +16,8 @@ from core.extensions import db
 from core.geo import distance_m
 from core.persian import normalize_for_search, to_persian_digits
 from core.settings import get_setting
-from registry.models import County, LocalityType, Site
+from registry import operations as registry_ops
+from registry.models import OFFICE_KINDS, County, LocalityType, Site, SiteStatus
 
 
 def locality_key(name: str | None) -> str:
@@ -75,3 +76,41 @@ def same_locality(
                 f"از {locality_type.label} {site.locality}.",
             )
     return LocalityVerdict(True, f"نشانی جدید در همان {locality_type.label} {site.locality} است.")
+
+
+def near_duplicates(
+    *,
+    name: str | None,
+    address: str | None,
+    lat: float | None,
+    lon: float | None,
+    county_id: int | None,
+    exclude_site_id: int | None = None,
+) -> list[tuple[Site, str]]:
+    """Active offices whose name (in the same county), address or position nearly repeats the
+    given ones: a warning for the officer, never a block."""
+    found: dict[int, tuple[Site, list[str]]] = {}
+
+    def note(site: Site, why: str) -> None:
+        if site.id != exclude_site_id:
+            found.setdefault(site.id, (site, []))[1].append(why)
+
+    active = select(Site).where(Site.kind.in_(OFFICE_KINDS), Site.status == SiteStatus.ACTIVE)
+    if name and county_id:
+        for site in db.session.scalars(
+            # name_norm is "name code locality": the name is its start.
+            active.where(
+                Site.county_id == county_id,
+                Site.name_norm.startswith(normalize_for_search(name) + " ", autoescape=True),
+            )
+        ):
+            note(site, "همین نام در همین شهرستان")
+    if address:
+        for site in db.session.scalars(active.where(Site.address_norm == normalize_for_search(address))):
+            note(site, "همین نشانی")
+    if lat is not None and lon is not None:
+        radius = get_setting("registry.duplicate_radius_m")
+        for site, meters in registry_ops.sites_near(lat, lon, radius, status=SiteStatus.ACTIVE):
+            if site.kind.is_office:
+                note(site, f"در {to_persian_digits(round(meters))} متری")
+    return [(site, "، ".join(why)) for site, why in found.values()]

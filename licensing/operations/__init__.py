@@ -28,18 +28,10 @@ from licensing.operations.documents import (
     document_path,
     missing_documents,
 )
-from licensing.operations.eligibility import (
-    AT_ISSUE,
-    DISCRETIONARY,
-    STATUTORY,
-    CheckResult,
-    eligibility_checks,
-    kept_check_results,
-    override_check,
-    responsible_people,
-    rule_class,
-)
+from licensing.operations.eligibility import eligibility_checks, override_check
 from licensing.operations.fees import fee_due, fee_summary, issuance_royalty, record_payment, royalty_tier
+from licensing.operations.holders import renewal_blocker, responsible_people
+from licensing.operations.kept_checks import kept_check_results
 
 # Licences recorded outside the workflow (the demo's offices and test factories make licences
 # that predate the system); not for screens or the API.
@@ -64,6 +56,7 @@ from licensing.operations.lookups import (
     licence_by_number,
     person_by_national_id,
 )
+from licensing.operations.rules import AT_ISSUE, DISCRETIONARY, STATUTORY, CheckResult, rule_class
 from licensing.operations.temp_booths import booth_days_in_year, record_temp_booth
 from licensing.operations.visits import open_visit_requests, record_visit_result, request_site_visit
 from licensing.operations.working_group import (
@@ -121,6 +114,7 @@ __all__ = [
     "record_visit_result",
     "reinstate_licence",
     "remove_from_agenda",
+    "renewal_blocker",
     "request_site_visit",
     "responsible_people",
     "revoke_licence",

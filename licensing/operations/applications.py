@@ -25,7 +25,8 @@ from licensing.models import (
     Licence,
 )
 from licensing.operations._common import S, jalali_year
-from licensing.operations.eligibility import _require_ready, keep_check_results
+from licensing.operations.eligibility import _require_ready
+from licensing.operations.kept_checks import keep_check_results
 from licensing.operations.lookups import company_by_national_id, licence_by_number, person_by_national_id
 from registry import operations as registry_ops
 from registry.models import OFFICE_KINDS, Company, LocalityType, Person, SiteKind

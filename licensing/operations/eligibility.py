@@ -8,7 +8,6 @@ officer overrules it with a written reason (`override_check`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -18,67 +17,30 @@ from core.audit import because
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import clean_text, format_jalali, isolate_code, normalize_for_search, to_persian_digits
+from core.persian import clean_text, format_jalali, isolate_code, to_persian_digits
 from core.settings import definitions as setting_definitions
 from core.settings import get_setting
 from licensing.models import (
     Application,
     ApplicationKind,
     CheckOverride,
-    CheckRecord,
     Licence,
     LicenceStatus,
     VisitRequestState,
 )
 from licensing.operations.documents import missing_documents
+from licensing.operations.fees import payment_check
+from licensing.operations.holders import (
+    holder_type_check,
+    open_case_check,
+    personal_checks,
+    power_of_attorney_check,
+    renewal_holder_check,
+)
+from licensing.operations.rules import AT_ISSUE, CheckResult, rule_basis, rule_class
 from registry import operations as registry_ops
 from registry.localities import same_locality
-from registry.models import OFFICE_KINDS, Education, HolderType, Person, Site, SiteKind, SiteStatus
-
-STATUTORY = "statutory"
-DISCRETIONARY = "discretionary"
-# Checks that apply only when the licence is acted on (after the working group's approval).
-AT_ISSUE = frozenset({"payment"})
-
-
-def rule_class(code: str) -> str:
-    """The class in force for a check: statutory (never waived) or discretionary (the working
-    group may overrule it with a written reason). An admin sets it on the settings page."""
-    return get_setting(f"rules.class.{code}")
-
-
-def rule_basis(code: str) -> str:
-    return setting_definitions()[f"rules.class.{code}"].basis
-
-
-@dataclass
-class CheckResult:
-    code: str
-    title: str
-    passed: bool
-    detail: str
-    override: CheckOverride | None = None
-    rule_class: str = STATUTORY
-    basis: str = ""
-
-    @property
-    def overridable(self) -> bool:
-        return self.rule_class == DISCRETIONARY
-
-    @property
-    def statutory(self) -> bool:
-        return self.rule_class == STATUTORY
-
-    @property
-    def blocking(self) -> bool:
-        return not self.passed and self.override is None
-
-    @property
-    def refusal(self) -> str:
-        """Why a failed check blocks: a statutory rule says so, with its source."""
-        if self.statutory:
-            return f"«{self.title}» شرط قانونی است و نادیده گرفته نمی‌شود ({self.basis})."
-        return f"«{self.title}» برقرار نیست؛ کارگروه می‌تواند با ذکر دلیل آن را نادیده بگیرد."
+from registry.models import OFFICE_KINDS, Site, SiteKind, SiteStatus
 
 
 def _active_offices(kind: SiteKind) -> Select:
@@ -250,9 +212,6 @@ def _transfer_checks(application: Application) -> list[CheckResult]:
     return checks
 
 
-EDUCATION_ORDER = [e.value for e in Education]
-
-
 def _premises_check(application: Application) -> CheckResult | None:
     key = f"licence.premises_min_m2.{application.office_kind.value}"
     if key not in setting_definitions():
@@ -322,143 +281,6 @@ def _lease_checks(application: Application) -> list[CheckResult]:
     return checks
 
 
-def _holder_type_check(application: Application) -> CheckResult:
-    allowed = [HolderType(v) for v in get_setting(f"licensing.holder_types.{application.office_kind.value}")]
-    kind = application.holder_type
-    return CheckResult(
-        "holder_type",
-        "نوع متقاضی (حقیقی یا حقوقی)",
-        kind in allowed,
-        f"متقاضی {kind.label} است؛ پروانه {application.office_kind.label} به "
-        + " و ".join(a.label for a in allowed)
-        + " داده می‌شود.",
-    )
-
-
-def responsible_people(application: Application) -> list[tuple[str, Person | None]]:
-    """The natural people who answer for the office: the applicant, or the company's managing
-    director and the office's manager and deputy."""
-    if application.applicant_company is None:
-        people = [("متقاضی", application.applicant)]
-    else:
-        people = [("مدیرعامل", application.applicant_company.managing_director)]
-    people += [("مدیر دفتر", application.manager), ("جانشین مدیر", application.deputy)]
-    if application.applicant_company is None:
-        people = [p for p in people if p[0] == "متقاضی" or p[1] is not None]
-    return people
-
-
-def _personal_checks(application: Application) -> list[CheckResult]:
-    wanted = normalize_for_search(get_setting("licensing.applicant_min_education"))
-    minimum = next((e for e in Education if normalize_for_search(e.label) == wanted), Education.BACHELOR)
-    people = responsible_people(application)
-    degree_lines, degree_ok, employee_lines = [], True, []
-    for role, person in people:
-        if person is None:
-            degree_ok = False
-            degree_lines.append(f"{role}: معرفی نشده")
-            continue
-        education = person.education
-        ok = education is not None and EDUCATION_ORDER.index(education.value) >= EDUCATION_ORDER.index(
-            minimum.value
-        )
-        degree_ok = degree_ok and ok
-        degree_lines.append(f"{role} ({person.full_name}): {education.label if education else 'ثبت نشده'}")
-        if person.state_employee:
-            employee_lines.append(f"{role} ({person.full_name}) کارمند دولت است")
-    return [
-        CheckResult(
-            "applicant_degree",
-            "مدرک تحصیلی متقاضی، مدیرعامل، مدیر و جانشین",
-            degree_ok,
-            "؛ ".join(degree_lines) + f" — دست‌کم {minimum.label} لازم است.",
-        ),
-        CheckResult(
-            "state_employee",
-            "کارمند دولت نبودن متقاضی، مدیرعامل، مدیر و جانشین",
-            not employee_lines,
-            "؛ ".join(employee_lines) + "." if employee_lines else "هیچ‌یک کارمند دولت نیست.",
-        ),
-    ]
-
-
-def _responsible_for_licence(licence: Licence) -> Person:
-    """Who may ask for a licence's renewal or move: its holder, or the holding company's
-    managing director."""
-    if licence.holder_company is not None:
-        return licence.holder_company.managing_director
-    return licence.holder
-
-
-def _renewal_holder_check(application: Application) -> CheckResult:
-    responsible = _responsible_for_licence(application.licence)
-    ok = application.applicant_id == responsible.id
-    return CheckResult(
-        "renewal_holder",
-        "درخواست از دارنده پروانه",
-        ok,
-        f"درخواست‌دهنده: {application.applicant.full_name}؛ دارنده: {application.licence.holder_name}"
-        + (f" (مدیرعامل: {responsible.full_name})" if application.licence.holder_company else "")
-        + ".",
-    )
-
-
-def _open_case_check(application: Application) -> CheckResult:
-    from committees.models import Case, CaseState, FineStatus, Ruling
-
-    title = "پرونده تخلف باز یا جریمه پرداخت‌نشده ندارد"
-    if get_setting("licence.renewal_blocked_by_open_case") != "yes":
-        return CheckResult("renewal_open_case", title, True, "بنا بر تنظیمات، پرونده باز مانع تمدید نیست.")
-    site_id = application.licence.site_id
-    open_cases = db.session.scalars(
-        select(Case.number).where(Case.site_id == site_id, Case.state != CaseState.CLOSED)
-    ).all()
-    unpaid = db.session.scalars(
-        select(Case.number)
-        .join(Ruling, Ruling.case_id == Case.id)
-        .where(Case.site_id == site_id, Ruling.fine_status == FineStatus.UNPAID)
-    ).all()
-    parts = []
-    if open_cases:
-        parts.append("پرونده باز: " + "، ".join(isolate_code(n) for n in open_cases))
-    if unpaid:
-        parts.append("جریمه پرداخت‌نشده در پرونده " + "، ".join(isolate_code(n) for n in unpaid))
-    return CheckResult(
-        "renewal_open_case",
-        title,
-        not parts,
-        "؛ ".join(parts) + "." if parts else "پرونده باز یا جریمه ندارد.",
-    )
-
-
-def _power_of_attorney_check(application: Application) -> CheckResult:
-    return CheckResult(
-        "power_of_attorney",
-        "انتقال مستقیم، نه با وکالت‌نامه",
-        not application.via_power_of_attorney,
-        "انتقال با وکالت‌نامه درخواست شده است؛ انتقال وکالتی ممنوع است."
-        if application.via_power_of_attorney
-        else "انتقال مستقیم میان دارنده و انتقال‌گیرنده است.",
-    )
-
-
-def money(rials: int) -> str:
-    """Rials with thousands separators in Persian digits."""
-    return to_persian_digits(f"{rials:,}").replace(",", "٬")
-
-
-def _payment_check(application: Application) -> CheckResult:
-    from licensing.operations.fees import fee_summary
-
-    fee = fee_summary(application)
-    return CheckResult(
-        "payment",
-        "پرداخت حق امتیاز",
-        fee["outstanding"] == 0,
-        f"حق امتیاز ({fee['tier_label']}): {money(fee['due'])} ریال؛ پرداخت‌شده: {money(fee['paid'])} ریال.",
-    )
-
-
 def eligibility_checks(application: Application) -> list[CheckResult]:
     """Every rule the officer sees before deciding, computed from the records and settings."""
     checks: list[CheckResult] = []
@@ -466,7 +288,7 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
     if kind != ApplicationKind.NEW:
         checks.append(_licence_state_check(application))
     if kind in (ApplicationKind.RENEWAL, ApplicationKind.ADDRESS_CHANGE):
-        checks.append(_renewal_holder_check(application))
+        checks.append(renewal_holder_check(application))
     if kind == ApplicationKind.ADDRESS_CHANGE:
         checks.append(_relocation_scope_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE):
@@ -479,17 +301,17 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
     if kind == ApplicationKind.NEW:
         checks.append(_quota_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.TRANSFER):
-        checks.append(_holder_type_check(application))
+        checks.append(holder_type_check(application))
         checks.extend(_applicant_checks(application))
-        checks.extend(_personal_checks(application))
+        checks.extend(personal_checks(application))
     if kind == ApplicationKind.TRANSFER:
         checks.extend(_transfer_checks(application))
-        checks.append(_power_of_attorney_check(application))
+        checks.append(power_of_attorney_check(application))
     if kind == ApplicationKind.RENEWAL:
         checks.append(_renewal_window_check(application))
-        checks.append(_open_case_check(application))
+        checks.append(open_case_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.RENEWAL):
-        checks.append(_payment_check(application))
+        checks.append(payment_check(application))
     missing = missing_documents(application)
     checks.append(
         CheckResult(
@@ -527,35 +349,6 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
         db.session.add(override)
         db.session.flush()
     return override
-
-
-def keep_check_results(application: Application, step) -> list[CheckRecord]:
-    """Store every check's result as it stands with the step that rests on it."""
-    records = []
-    for check in eligibility_checks(application):
-        record = CheckRecord(
-            application=application,
-            step=step,
-            code=check.code,
-            title=check.title,
-            passed=check.passed,
-            detail=check.detail,
-            rule_class=check.rule_class,
-            override_reason=check.override.reason if check.override else None,
-            override_by=check.override.actor_name if check.override else None,
-        )
-        db.session.add(record)
-        records.append(record)
-    db.session.flush()
-    return records
-
-
-def kept_check_results(application: Application) -> list[tuple[object, list[CheckRecord]]]:
-    """The stored results, grouped by the step they were kept with, latest step first."""
-    groups: dict[int, tuple[object, list[CheckRecord]]] = {}
-    for record in application.check_records:
-        groups.setdefault(record.step_id, (record.step, []))[1].append(record)
-    return sorted(groups.values(), key=lambda g: g[0].id, reverse=True)
 
 
 def _require_still_eligible(application: Application, *, at_issue: bool = False) -> None:

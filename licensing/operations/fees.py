@@ -12,9 +12,10 @@ from core.clock import today_tehran
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import clean_text, digits_only
+from core.persian import clean_text, digits_only, to_persian_digits
 from core.settings import get_setting
 from licensing.models import Application, ApplicationKind, Payment
+from licensing.operations.rules import CheckResult
 from registry.localities import locality_key
 from registry.models import LocalityType
 
@@ -129,3 +130,18 @@ def record_payment(
     db.session.add(payment)
     db.session.flush()
     return payment
+
+
+def money(rials: int) -> str:
+    """Rials with thousands separators in Persian digits."""
+    return to_persian_digits(f"{rials:,}").replace(",", "٬")
+
+
+def payment_check(application: Application) -> CheckResult:
+    fee = fee_summary(application)
+    return CheckResult(
+        "payment",
+        "پرداخت حق امتیاز",
+        fee["outstanding"] == 0,
+        f"حق امتیاز ({fee['tier_label']}): {money(fee['due'])} ریال؛ پرداخت‌شده: {money(fee['paid'])} ریال.",
+    )

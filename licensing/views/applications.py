@@ -38,6 +38,7 @@ from licensing.models import (
 from licensing.permissions import EDIT, VIEW, VISITS
 from licensing.views import bp, flash_form_errors, run_and_flash
 from registry import operations as registry_ops
+from registry.localities import near_duplicates
 
 FORMS = {
     ApplicationKind.NEW: NewApplicationForm,
@@ -174,7 +175,7 @@ def application_detail(application_id: int):
         overdue=ops.is_overdue(application),
         licences=ops.application_licences(application),
         fee=ops.fee_summary(application),
-        duplicates=registry_ops.near_duplicates(
+        duplicates=near_duplicates(
             name=application.office_name,
             address=application.address,
             lat=application.lat,

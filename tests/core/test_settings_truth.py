@@ -39,7 +39,10 @@ def test_the_unread_key_check_catches_an_unread_key():
 
 
 def test_every_rule_class_names_a_check_of_the_rule_book():
-    eligibility = (ROOT / "licensing/operations/eligibility.py").read_text(encoding="utf-8")
-    codes = set(re.findall(r'CheckResult\(\s*"([a-z_]+)"', eligibility))
+    rule_book = "\n".join(
+        (ROOT / "licensing/operations" / name).read_text(encoding="utf-8")
+        for name in ("eligibility.py", "holders.py", "fees.py")
+    )
+    codes = set(re.findall(r'CheckResult\(\s*"([a-z_]+)"', rule_book))
     classes = {key.removeprefix("rules.class.") for key in definitions() if key.startswith("rules.class.")}
     assert classes == codes, (classes - codes, codes - classes)

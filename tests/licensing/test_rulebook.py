@@ -466,9 +466,9 @@ def test_one_live_licence_per_office_and_one_open_request_per_licence_are_databa
 
 
 def ops_duplicates(application):
-    from registry import operations as registry_ops
+    from registry.localities import near_duplicates
 
-    return registry_ops.near_duplicates(
+    return near_duplicates(
         name=application.office_name,
         address=application.address,
         lat=application.lat,
