@@ -6,7 +6,7 @@ Today's people, licences and applications keep every row: the new holder columns
 (a natural person's licence has no company), so nothing is rewritten.
 
 Revision ID: 0012_rulebook
-Revises: 0006_api_tokens
+Revises: 0008_sessions_and_login_attempts
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_rulebook'
-down_revision = '0006_api_tokens'
+down_revision = '0008_sessions_and_login_attempts'
 branch_labels = None
 depends_on = None
 
