@@ -7,12 +7,13 @@ from pathlib import Path
 from core.settings import definitions
 
 ROOT = Path(__file__).resolve().parents[2]
+SKIP = {"tests", "migrations", "node_modules", "static", "bench", "test-artifacts", "instance"}
 SOURCES = [
     p
-    for folder in ("core", "accounts", "registry", "licensing", "committees", "inspections", "reports", "api")
-    for p in (ROOT / folder).rglob("*")
+    for p in ROOT.rglob("*")
     if p.suffix in (".py", ".html")
-] + list((ROOT / "templates").rglob("*.html"))
+    and not any(part in SKIP or part.startswith(".") for part in p.relative_to(ROOT).parts)
+]
 
 
 def _code() -> str:
