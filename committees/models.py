@@ -97,7 +97,8 @@ class Case(TimestampMixin, VersionMixin, Base):
     summary: Mapped[str] = mapped_column(Text)
     complainant: Mapped[str | None] = mapped_column(String(200))
     # The inspection visit the case came from (inspections module), kept as a plain id here.
-    visit_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    # One case per referred visit (a unique index; several manual cases have none).
+    visit_uuid: Mapped[str | None] = mapped_column(String(36), index=True, unique=True)
     defence_text: Mapped[str | None] = mapped_column(Text)
     defence_on: Mapped[date | None]
     defence_requested_on: Mapped[date | None]

@@ -155,6 +155,24 @@ def complete_national_id(first_nine: str) -> str:
     return first_nine + str(rest if rest < 2 else 11 - rest)
 
 
+def valid_company_id(code: str | None) -> bool:
+    """Whether an 11-digit company national identifier (شناسه ملی اشخاص حقوقی) passes its check
+    digit: the tenth digit plus 2 is added to each of the first ten digits, weighted
+    29, 27, 23, 19, 17 in turn; the sum modulo 11 (10 counting as 0) is the last digit."""
+    code = digits_only(code)
+    if len(code) != 11 or int(code[3:9]) == 0:
+        return False
+    return complete_company_id(code[:10]) == code
+
+
+def complete_company_id(first_ten: str) -> str:
+    """The 11-digit company identifier whose first ten digits are given (check digit appended)."""
+    shift = int(first_ten[9]) + 2
+    weights = (29, 27, 23, 19, 17)
+    rest = sum((int(d) + shift) * weights[i % 5] for i, d in enumerate(first_ten)) % 11
+    return first_ten + str(0 if rest == 10 else rest)
+
+
 def valid_national_id(code: str) -> bool:
     """Whether a 10-digit Iranian national ID (کد ملی) passes its checksum."""
     return iranian_national_code.validate(digits_only(code))

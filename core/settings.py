@@ -43,8 +43,9 @@ class SettingDefinition:
     min: float = 0
     # Deadlines: "working" when the period counts working days (core/calendar.py), else calendar days.
     count: str = "calendar"
-    # Lists: the values each item may take (empty: any text).
-    choices: tuple = ()
+    # A fixed set of values, code -> Persian label (a rule's class); for a list setting, the values
+    # each item may take (written as a list in the file, where code and label are the same).
+    choices: dict[str, str] | None = None
 
     @property
     def kind(self) -> type:
@@ -67,6 +68,9 @@ def definitions() -> dict[str, SettingDefinition]:
     """Every known setting with its default, unit, label and basis, in file order."""
     with DEFAULTS_FILE.open("rb") as fh:
         raw = _flatten(tomllib.load(fh))
+    for item in raw.values():
+        if isinstance(item.get("choices"), list):
+            item["choices"] = {choice: choice for choice in item["choices"]}
     return {key: SettingDefinition(key=key, **item) for key, item in raw.items()}
 
 
@@ -80,7 +84,7 @@ def get_setting(key: str) -> Any:
 
 
 def set_setting(key: str, value: Any) -> Setting:
-    """Change a setting (the audit hook records who and when)."""
+    """Change a setting (the audit hook records who and when); a setting with choices takes one."""
     from core.extensions import db
 
     definition = definitions()[key]
@@ -88,6 +92,9 @@ def set_setting(key: str, value: Any) -> Setting:
         value = float(value)
     if not isinstance(value, definition.kind):
         raise TypeError(f"{key} expects {definition.kind.__name__}")
+    items = value if isinstance(value, list) else [value]
+    if definition.choices is not None and any(item not in definition.choices for item in items):
+        raise ValueError(f"{key} expects one of {sorted(definition.choices)}")
     row = db.session.get(Setting, key)
     if row is None:
         row = Setting(key=key, value=value)

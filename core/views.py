@@ -89,12 +89,21 @@ def setting_edit(key: str):
         abort(404)
     current = settings_mod.get_setting(key)
     form = SettingForm(value="، ".join(current) if isinstance(current, list) else str(current))
+    if definition.choices is not None and definition.kind is not list and request.method == "GET":
+        form.value.data = definition.choices.get(current, current)
     if definition.kind in (list, str):
         form.value.validators = []  # an empty text or list is a legitimate value
     if form.validate_on_submit():
         raw = to_latin_digits(form.value.data).replace("٫", ".")
         try:
-            if definition.kind is list:
+            if definition.choices is not None and definition.kind is not list:
+                value = next(
+                    (code for code, label in definition.choices.items() if raw.strip() in (code, label)),
+                    None,
+                )
+                if value is None:
+                    raise ValueError
+            elif definition.kind is list:
                 value = [part.strip() for part in raw.replace("،", ",").split(",") if part.strip()]
                 if definition.choices:
                     value = _from_choices(value, definition.choices)
@@ -112,6 +121,8 @@ def setting_edit(key: str):
             form.value.errors = [
                 f"مقدار باید عددی دست‌کم {to_persian_digits(definition.min)} باشد."
                 if definition.kind in (int, float)
+                else "یکی از این‌ها را بنویسید: " + "، ".join(definition.choices.values())
+                if definition.choices
                 else "مقدار معتبر نیست."
             ]
         else:

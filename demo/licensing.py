@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.clock import today_tehran
 from core.counters import next_value
-from core.forms import complete_national_id
+from core.forms import complete_company_id, complete_national_id
 from core.persian import jalali_year_bounds
 from licensing import operations as ops
 from licensing.models import (
@@ -183,10 +183,33 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
     active = [
         licences[s.id] for s in offices if s.id in licences and licences[s.id].status == LicenceStatus.ACTIVE
     ]
+    # Urban counter offices are licensed to companies (DOMAIN §1): two demo companies.
+    negin, farda = (
+        registry_ops.create_company(
+            {
+                "name": name,
+                "national_id": complete_company_id(first_ten),
+                "registration_number": reg,
+                "registered_on": today - timedelta(days=days),
+                "registration_office": "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری خرم‌آباد",
+                "managing_director_id": director.id,
+            },
+            actor=None,
+        )
+        for name, first_ten, reg, days, director in (
+            ("شرکت خدمات پیشخوان نگین لرستان", "1086012345", "4512", 900, people[0]),
+            ("شرکت فناوری فردای زاگرس", "1086054321", "5120", 1500, people[2]),
+        )
+    )
+    for company, member in ((negin, people[3]), (farda, people[1])):
+        registry_ops.add_company_member(company, member, "director", actor=None)
 
     fresh = ops.create_application(
         ApplicationKind.NEW,
-        applicant=people[0],
+        applicant_company=negin,
+        manager=people[3],
+        deputy=people[1],
+        lease_ends_on=today + relativedelta(years=5, months=2),
         actor=None,
         office_kind=OFFICE_KINDS[0],
         office_name="دفتر پیشخوان خدمات دولت نگین",
@@ -225,10 +248,14 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
     )
     ops.start_review(renewal, actor=None)
 
+    # A transfer needs more than the minimum validity left (DOMAIN §2).
+    transferable = [lic for lic in active if lic.expires_on > today + relativedelta(years=1)]
     transfer = ops.create_application(
         ApplicationKind.TRANSFER,
-        applicant=people[2],
-        licence=active[5],
+        applicant_company=farda,
+        manager=people[2],
+        deputy=people[3],
+        licence=transferable[min(5, len(transferable) - 1)],
         actor=None,
         received_on=today - timedelta(days=30),
     )
@@ -236,7 +263,7 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
     for doc_type, _ in ops.document_checklist(transfer):
         ops.add_document(transfer, doc_type, f"{doc_type.code}.pdf", DEMO_PDF, actor=None)
     for check in ops.eligibility_checks(transfer):
-        if check.blocking and check.overridable:
+        if check.blocking and check.overridable:  # discretionary rules only: the WG's call
             ops.override_check(transfer, check.code, "موافقت رئیس کارگروه با توجه به سابقه دفتر", actor=None)
     ops.transition(transfer, S.READY_FOR_WG, actor=None)
 
@@ -248,8 +275,12 @@ def _open_applications(offices: list[Site], licences: dict[int, Licence], today:
         actor=None,
         received_on=today - timedelta(days=12),
         address=f"{moving.site.locality}، خیابان جدید، پلاک ۵",
+        locality=moving.site.locality,
         lat=(moving.site.lat or 33.48) + 0.004,
         lon=(moving.site.lon or 48.35) + 0.003,
+        premises_m2=58,
+        lease_ends_on=today + relativedelta(years=5, months=6),
+        old_lease_ends_on=today + timedelta(days=75),
     )
     ops.start_review(address_change, actor=None)
     ops.request_site_visit(

@@ -70,11 +70,28 @@ S = ApplicationState
 API_STEPS = (S.UNDER_REVIEW, S.READY_FOR_WG, S.CLOSED)
 # The fields each kind of request takes from the body (the others are ignored, as on the screens).
 DETAILS = {
-    ApplicationKind.NEW: tuple(key for key in ops.APPLICATION_FIELDS if key != "notes"),
-    ApplicationKind.TRANSFER: (),
+    ApplicationKind.NEW: tuple(
+        key
+        for key in ops.APPLICATION_FIELDS
+        if key not in ("notes", "via_power_of_attorney", "old_lease_ends_on")
+    ),
+    ApplicationKind.TRANSFER: ("via_power_of_attorney",),
     ApplicationKind.RENEWAL: (),
-    ApplicationKind.ADDRESS_CHANGE: ("address", "locality", "postal_code", "lat", "lon"),
+    ApplicationKind.ADDRESS_CHANGE: (
+        "address",
+        "locality",
+        "postal_code",
+        "lat",
+        "lon",
+        "premises_m2",
+        "premises_owned",
+        "lease_ends_on",
+        "old_lease_ends_on",
+    ),
 }
+# Who answers for a new office or a transferee: a company (by its 11-digit identifier) and the
+# office's manager and deputy.
+PEOPLE_KEYS = ("applicant_company_national_id", "manager_national_id", "deputy_national_id")
 
 
 # ---------------------------------------------------------------- schemas
@@ -129,9 +146,38 @@ class CheckOut(Schema):
     title = fields.String()
     passed = fields.Boolean()
     detail = fields.String()
+    rule_class = fields.String(
+        metadata={"description": "statutory: نادیده گرفته نمی‌شود؛ discretionary: با دلیل"}
+    )
+    basis = fields.String()
     overridable = fields.Boolean()
     blocking = fields.Boolean()
     overridden = fields.Function(lambda check: check.override is not None, metadata={"type": "boolean"})
+    override_by = fields.Function(
+        lambda check: check.override.actor_name if check.override else None,
+        metadata={"type": "string", "nullable": True},
+    )
+
+
+class CompanyBrief(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    national_id = fields.String()
+
+
+class FeeOut(Schema):
+    tier = fields.String()
+    tier_label = fields.String()
+    due = fields.Integer(metadata={"description": "ریال"})
+    paid = fields.Integer(metadata={"description": "ریال"})
+    outstanding = fields.Integer(metadata={"description": "ریال"})
+
+
+class PaymentIn(Schema):
+    amount_rials = Int(required=True, minimum=1)
+    receipt_number = Str(required=True, max_length=40)
+    bank = Str(required=True, max_length=60)
+    paid_on = DateIn(required=True)
 
 
 class VisitRequestOut(Schema):
@@ -155,6 +201,7 @@ class ApplicationOut(Schema):
     state = fields.Enum(ApplicationState, by_value=True)
     state_label = Label("state")
     applicant = Nested(ApplicantBrief)
+    applicant_company = Nested(CompanyBrief, allow_none=True)
     licence_number = fields.Pluck(NumberOnly, "number", attribute="licence", allow_none=True)
     site = Nested(SiteBrief, allow_none=True)
     received_on = fields.Date()
@@ -190,6 +237,7 @@ class ApplicationDetail(ApplicationOut):
     steps = fields.List(Nested(StepOut))
     visit_requests = fields.List(Nested(VisitRequestOut))
     licences = fields.List(fields.Pluck(NumberOnly, "number"))
+    fee = Nested(FeeOut)
 
 
 class ApplicationArgs(PageArgs):
@@ -225,6 +273,15 @@ class ApplicationIn(Schema):
     lat = latitude(load_default=None, allow_none=True)
     lon = longitude(load_default=None, allow_none=True)
     premises_m2 = Int(load_default=None, allow_none=True, maximum=1_000_000)
+    premises_owned = Bool(load_default=False)
+    lease_ends_on = DateIn(load_default=None, allow_none=True)
+    old_lease_ends_on = DateIn(load_default=None, allow_none=True)
+    via_power_of_attorney = Bool(load_default=False)
+    applicant_company_national_id = Str(
+        max_length=20, load_default=None, allow_none=True, metadata={"description": "شناسه ملی ۱۱ رقمی شرکت"}
+    )
+    manager_national_id = Str(max_length=20, load_default=None, allow_none=True)
+    deputy_national_id = Str(max_length=20, load_default=None, allow_none=True)
 
 
 class TransitionIn(Schema):
@@ -394,6 +451,7 @@ def _detail(application: Application) -> Extended:
         checks=ops.eligibility_checks(application),
         checklist=checklist,
         licences=ops.application_licences(application),
+        fee=ops.fee_summary(application),
     )
 
 
@@ -433,6 +491,7 @@ def application_create(data):
         office_kind=data.get("office_kind"),
         received_on=data.get("received_on"),
         notes=data.get("notes"),
+        **{key: data.get(key) for key in PEOPLE_KEYS},
         **details,
     )
     db.session.commit()
@@ -481,6 +540,18 @@ def application_override(data, application_id: int):
     """نادیده گرفتن شرط ناموفق با ذکر دلیل"""
     application = get_or_404(Application, application_id)
     ops.override_check(application, data["check_code"], data["reason"], actor=current_user)
+    db.session.commit()
+    return _detail(application)
+
+
+@bp.route(f"/applications/<{ID}:application_id>/payments", methods=["POST"], tags=APPLICATIONS)
+@allow(*EDIT)
+@bp.arguments(PaymentIn)
+@bp.response(201, ApplicationDetail)
+def application_payment(data, application_id: int):
+    """ثبت پرداخت حق امتیاز (ریال، شماره رسید، بانک، تاریخ)"""
+    application = get_or_404(Application, application_id)
+    ops.record_payment(application, **data, actor=current_user)
     db.session.commit()
     return _detail(application)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.args import coerce_id
@@ -28,6 +28,28 @@ class _ApplicationBase(BaseForm):
     notes = TextAreaField("یادداشت", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
 
+COMPANY_ID = "شناسه ملی شرکت متقاضی (شخص حقوقی)"
+
+
+def _company_fields(form_cls):
+    """A company applies through its managing director and names the office's manager and deputy."""
+    form_cls.applicant_company_national_id = DigitsField(
+        COMPANY_ID, validators=[Optional()], length=11, message="شناسه ملی شرکت باید ۱۱ رقم باشد."
+    )
+    form_cls.manager_national_id = NationalIdField("کد ملی مدیر دفتر", validators=[Optional()])
+    form_cls.deputy_national_id = NationalIdField("کد ملی جانشین مدیر دفتر", validators=[Optional()])
+    return form_cls
+
+
+def _premises_fields(form_cls):
+    form_cls.premises_m2 = LocalIntegerField("مساحت محل (متر مربع)", validators=[Optional()])
+    form_cls.premises_owned = BooleanField("محل ملکی است (سند مالکیت)")
+    form_cls.lease_ends_on = JalaliDateField("پایان اجاره‌نامه محل", validators=[Optional()])
+    return form_cls
+
+
+@_premises_fields
+@_company_fields
 class NewApplicationForm(_ApplicationBase):
     office_kind = SelectField(
         "نوع دفتر",
@@ -38,7 +60,9 @@ class NewApplicationForm(_ApplicationBase):
             ]
         ),
     )
-    applicant_national_id = NationalIdField("کد ملی متقاضی", validators=[DataRequired(REQUIRED)])
+    applicant_national_id = NationalIdField(
+        "کد ملی متقاضی حقیقی (برای شرکت خالی بماند: مدیرعامل شرکت درخواست می‌دهد)", validators=[Optional()]
+    )
     office_name = StringField("نام پیشنهادی دفتر", validators=[DataRequired(REQUIRED), Length(max=200)])
     county_id = SelectField("شهرستان", coerce=coerce_id, validators=[DataRequired(REQUIRED)])
     locality_type = SelectField("شهر یا روستا", choices=enum_choices(LocalityType))
@@ -53,16 +77,19 @@ class NewApplicationForm(_ApplicationBase):
     )
     lat = CoordinateField("عرض جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lat")
     lon = CoordinateField("طول جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lon")
-    premises_m2 = LocalIntegerField("مساحت محل (متر مربع)", validators=[Optional()])
 
 
+@_company_fields
 class TransferForm(_ApplicationBase):
     licence_number = StringField(
         "شماره پروانه",
         validators=[DataRequired(REQUIRED), Length(max=30)],
         render_kw={"dir": "ltr"},
     )
-    applicant_national_id = NationalIdField("کد ملی انتقال‌گیرنده", validators=[DataRequired(REQUIRED)])
+    applicant_national_id = NationalIdField(
+        "کد ملی انتقال‌گیرنده (برای شرکت: مدیرعامل)", validators=[Optional()]
+    )
+    via_power_of_attorney = BooleanField("انتقال با وکالت‌نامه درخواست شده است")
 
 
 # Only the holder asks for a renewal or an address change: the national ID of whoever brings the
@@ -79,6 +106,7 @@ class RenewalForm(_ApplicationBase):
     applicant_national_id = NationalIdField(HOLDER_NATIONAL_ID, validators=[Optional()])
 
 
+@_premises_fields
 class AddressChangeForm(_ApplicationBase):
     licence_number = StringField(
         "شماره پروانه",
@@ -95,6 +123,7 @@ class AddressChangeForm(_ApplicationBase):
     )
     lat = CoordinateField("عرض جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lat")
     lon = CoordinateField("طول جغرافیایی", validators=[InputRequired(REQUIRED)], axis="lon")
+    old_lease_ends_on = JalaliDateField("پایان اجاره‌نامه محل فعلی", validators=[Optional()])
 
 
 class NoteForm(BaseForm):
@@ -118,6 +147,15 @@ class OverrideForm(BaseForm):
 
 class IssueForm(BaseForm):
     issued_on = JalaliDateField("تاریخ صدور", validators=[Optional()])
+
+
+class PaymentForm(BaseForm):
+    amount_rials = LocalIntegerField("مبلغ (ریال)", validators=[InputRequired(REQUIRED)])
+    receipt_number = StringField(
+        "شماره رسید", validators=[DataRequired(REQUIRED), Length(max=40)], render_kw={"dir": "ltr"}
+    )
+    bank = StringField("بانک", validators=[DataRequired(REQUIRED), Length(max=60)])
+    paid_on = JalaliDateField("تاریخ پرداخت", validators=[InputRequired(REQUIRED)])
 
 
 class VisitRequestForm(BaseForm):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
-from registry.models import County, LocalityType, Person, Site, SiteKind
+from registry.models import Company, County, HolderType, LocalityType, Person, Site, SiteKind
 
 
 class ApplicationKind(StrEnum):
@@ -133,16 +133,6 @@ class LicenceStatus(StrEnum):
         }[self.value]
 
 
-class VisitRequestState(StrEnum):
-    REQUESTED = "requested"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {"requested": "درخواست شده", "done": "انجام شده", "cancelled": "لغو شده"}[self.value]
-
-
 class DocumentType(Base):
     """An item of the document checklist for one kind of application (admin-editable data)."""
 
@@ -160,6 +150,9 @@ class DocumentType(Base):
 
     def __repr__(self) -> str:
         return f"<DocumentType {self.kind}:{self.code}>"
+
+
+OPEN_ON_LICENCE = "licence_id IS NOT NULL AND state NOT IN ('licence_issued', 'closed', 'rejected')"
 
 
 class Application(TimestampMixin, VersionMixin, Base):
@@ -182,8 +175,29 @@ class Application(TimestampMixin, VersionMixin, Base):
         "notes": "یادداشت",
         "county_id": "شهرستان",
         "locality": "شهر یا روستا",
+        "applicant_company_id": "شرکت متقاضی",
+        "manager_id": "مدیر دفتر",
+        "deputy_id": "جانشین مدیر دفتر",
+        "via_power_of_attorney": "انتقال با وکالت‌نامه",
+        "lease_ends_on": "پایان اجاره‌نامه محل",
+        "premises_owned": "محل ملکی (سند)",
+        "old_lease_ends_on": "پایان اجاره‌نامه محل فعلی",
     }
-    __table_args__ = (Index("ix_applications_state_due", "state", "due_on"),)
+    __table_args__ = (
+        Index("ix_applications_state_due", "state", "due_on"),
+        # One open request per licence (a renewal and a transfer may not race each other).
+        Index(
+            "uq_applications_open_per_licence",
+            "licence_id",
+            unique=True,
+            sqlite_where=text(
+                "licence_id IS NOT NULL AND state NOT IN ('licence_issued', 'closed', 'rejected')"
+            ),
+            postgresql_where=text(
+                "licence_id IS NOT NULL AND state NOT IN ('licence_issued', 'closed', 'rejected')"
+            ),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -192,7 +206,17 @@ class Application(TimestampMixin, VersionMixin, Base):
     state: Mapped[ApplicationState] = mapped_column(
         enum_type(ApplicationState), default=ApplicationState.RECEIVED
     )
+    # The natural person who applies and answers for the file; for a company, its managing director.
     applicant_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Set when the applicant (transferee, new holder) is a company (legal person).
+    applicant_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    # The office's manager and deputy (جانشین) who answer for it with the managing director.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    via_power_of_attorney: Mapped[bool] = mapped_column(default=False, server_default=false())
+    premises_owned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    lease_ends_on: Mapped[date | None]
+    old_lease_ends_on: Mapped[date | None]
     # The licence acted on (transfer, renewal, address change) and its office.
     licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id", use_alter=True), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
@@ -213,7 +237,10 @@ class Application(TimestampMixin, VersionMixin, Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     closed_reason: Mapped[str | None] = mapped_column(Text)
 
-    applicant: Mapped[Person] = relationship()
+    applicant: Mapped[Person] = relationship(foreign_keys=[applicant_id])
+    applicant_company: Mapped[Company | None] = relationship()
+    manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
+    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_id])
     licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id])
     site: Mapped[Site | None] = relationship()
     county: Mapped[County | None] = relationship()
@@ -227,6 +254,20 @@ class Application(TimestampMixin, VersionMixin, Base):
     visit_requests: Mapped[list[VisitRequest]] = relationship(
         back_populates="application", order_by="VisitRequest.id"
     )
+    payments: Mapped[list[Payment]] = relationship(back_populates="application", order_by="Payment.id")
+    check_records: Mapped[list[CheckRecord]] = relationship(
+        back_populates="application", order_by="CheckRecord.id"
+    )
+
+    @property
+    def holder_type(self) -> HolderType:
+        return HolderType.LEGAL if self.applicant_company_id else HolderType.NATURAL
+
+    @property
+    def applicant_name(self) -> str:
+        if self.applicant_company is not None:
+            return f"{self.applicant_company.name} (مدیرعامل: {self.applicant.full_name})"
+        return self.applicant.full_name
 
     def __repr__(self) -> str:
         return f"<Application {self.number} {self.kind} {self.state}>"
@@ -290,38 +331,14 @@ class CheckOverride(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     application: Mapped[Application] = relationship(back_populates="overrides")
+    actor = relationship("User")
+
+    @property
+    def actor_name(self) -> str:
+        return (self.actor.full_name or self.actor.username) if self.actor is not None else "سامانه"
 
     def __repr__(self) -> str:
         return f"<CheckOverride {self.check_code}>"
-
-
-class VisitRequest(TimestampMixin, Base):
-    """A site visit the licensing office asks inspectors for; the inspections module fills it in."""
-
-    __tablename__ = "visit_requests"
-    __label__ = "درخواست بازدید"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
-    purpose: Mapped[str] = mapped_column(String(40))
-    lat: Mapped[float | None]
-    lon: Mapped[float | None]
-    address: Mapped[str | None] = mapped_column(Text)
-    due_on: Mapped[date]
-    state: Mapped[VisitRequestState] = mapped_column(
-        enum_type(VisitRequestState), default=VisitRequestState.REQUESTED
-    )
-    passed: Mapped[bool | None]
-    result_notes: Mapped[str | None] = mapped_column(Text)
-    completed_at: Mapped[datetime | None]
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    application: Mapped[Application | None] = relationship(back_populates="visit_requests")
-    site: Mapped[Site | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<VisitRequest {self.id} {self.state}>"
 
 
 class Licence(TimestampMixin, VersionMixin, Base):
@@ -336,13 +353,27 @@ class Licence(TimestampMixin, VersionMixin, Base):
         "holder_id": "دارنده",
         "address": "نشانی",
         "suspended_until": "تعلیق تا",
+        "holder_company_id": "شرکت دارنده",
     }
+    __table_args__ = (
+        # One live (active or suspended) licence per office.
+        Index(
+            "uq_licences_live_per_site",
+            "site_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'suspended')"),
+            postgresql_where=text("status IN ('active', 'suspended')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     office_kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    # The natural person who answers for the licence: the holder, or the holding company's
+    # managing director when it was issued.
     holder_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    holder_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     previous_licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
     issued_on: Mapped[date] = mapped_column(index=True)
@@ -359,11 +390,17 @@ class Licence(TimestampMixin, VersionMixin, Base):
 
     site: Mapped[Site] = relationship()
     holder: Mapped[Person] = relationship()
+    holder_company: Mapped[Company | None] = relationship()
     application: Mapped[Application | None] = relationship(foreign_keys=[application_id], post_update=True)
     previous_licence: Mapped[Licence | None] = relationship(remote_side=[id])
     terms: Mapped[list[LicenceTerm]] = relationship(
         back_populates="licence", order_by="(LicenceTerm.effective_on, LicenceTerm.id)"
     )
+
+    @property
+    def holder_name(self) -> str:
+        """Who holds the licence, as printed: the company, or the person."""
+        return self.holder_company.name if self.holder_company is not None else self.holder.full_name
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the licence is in force on that day."""
@@ -495,3 +532,10 @@ class AgendaItem(Base):
 
     def __repr__(self) -> str:
         return f"<AgendaItem {self.session_id}:{self.application_id} {self.decision}>"
+
+
+# Site-visit requests, payments, stored check results and temporary booths live in
+# licensing/records.py; imported here so that `licensing.models` names every licensing table.
+from licensing.records import CheckRecord, Payment, TempBooth, VisitRequest, VisitRequestState  # noqa: E402
+
+__all__ = ["CheckRecord", "Payment", "TempBooth", "VisitRequest", "VisitRequestState"]

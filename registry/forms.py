@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.args import coerce_id
@@ -16,7 +16,7 @@ from core.forms import (
     choices,
     enum_choices,
 )
-from registry.models import Education, LocalityType, SiteKind, SiteStatus
+from registry.models import CompanyRole, Education, LocalityType, SiteKind, SiteStatus
 from registry.reference import BANKS
 
 REQUIRED = "این فیلد اجباری است."
@@ -59,6 +59,29 @@ class StatusForm(BaseForm):
     )
 
 
+class CompanyForm(BaseForm):
+    version = HiddenField()
+    name = StringField("نام شرکت", validators=[DataRequired(REQUIRED), Length(max=200)])
+    national_id = DigitsField(
+        "شناسه ملی (۱۱ رقم)",
+        validators=[DataRequired(REQUIRED)],
+        length=11,
+        message="شناسه ملی شرکت باید ۱۱ رقم باشد.",
+    )
+    registration_number = DigitsField("شماره ثبت", validators=[DataRequired(REQUIRED)])
+    registered_on = JalaliDateField("تاریخ ثبت", validators=[Optional()])
+    registration_office = StringField("محل ثبت", validators=[Optional(), Length(max=120)])
+    managing_director_national_id = NationalIdField("کد ملی مدیرعامل", validators=[DataRequired(REQUIRED)])
+
+
+class CompanyMemberForm(BaseForm):
+    national_id = NationalIdField("کد ملی", validators=[DataRequired(REQUIRED)])
+    role = SelectField("سمت", choices=enum_choices(CompanyRole))
+    share_percent = StringField(
+        "سهم (درصد)", validators=[Optional(), Length(max=6)], render_kw={"dir": "ltr"}
+    )
+
+
 class PersonForm(BaseForm):
     version = HiddenField()
     national_id = NationalIdField(validators=[DataRequired(REQUIRED)])
@@ -69,3 +92,4 @@ class PersonForm(BaseForm):
     mobile = MobileField("تلفن همراه", validators=[Optional()])
     education = SelectField("تحصیلات", choices=enum_choices(Education, "—"), validators=[Optional()])
     field_of_study = StringField("رشته تحصیلی", validators=[Optional(), Length(max=120)])
+    state_employee = BooleanField("کارمند دولت است")

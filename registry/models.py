@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, TimestampMixin, VersionMixin, enum_type, utcnow
@@ -189,6 +189,7 @@ class Person(TimestampMixin, VersionMixin, Base):
         "mobile": "تلفن همراه",
         "education": "تحصیلات",
         "field_of_study": "رشته تحصیلی",
+        "state_employee": "کارمند دولت",
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -201,6 +202,8 @@ class Person(TimestampMixin, VersionMixin, Base):
     mobile: Mapped[str | None] = mapped_column(String(11))
     education: Mapped[Education | None] = mapped_column(enum_type(Education))
     field_of_study: Mapped[str | None] = mapped_column(String(120))
+    # Personal condition of applicants, managing directors, managers and deputies (DOMAIN §1).
+    state_employee: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     sites: Mapped[list[Site]] = relationship(back_populates="operator")
 
@@ -213,6 +216,86 @@ class Person(TimestampMixin, VersionMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.national_id}>"
+
+
+class HolderType(StrEnum):
+    """Who may hold a licence: a natural person (شخص حقیقی) or a company (شخص حقوقی)."""
+
+    NATURAL = "natural"
+    LEGAL = "legal"
+
+    @property
+    def label(self) -> str:
+        return {"natural": "شخص حقیقی", "legal": "شخص حقوقی (شرکت)"}[self.value]
+
+
+class CompanyRole(StrEnum):
+    DIRECTOR = "director"
+    SHAREHOLDER = "shareholder"
+
+    @property
+    def label(self) -> str:
+        return {"director": "عضو هیئت‌مدیره", "shareholder": "سهامدار"}[self.value]
+
+
+class Company(TimestampMixin, VersionMixin, Base):
+    """A legal person (شخص حقوقی) identified by its 11-digit national identifier (شناسه ملی)."""
+
+    __tablename__ = "companies"
+    __label__ = "شرکت"
+    __audit_exclude__ = ("name_norm",)
+    __field_labels__ = {
+        "name": "نام شرکت",
+        "national_id": "شناسه ملی",
+        "registration_number": "شماره ثبت",
+        "registered_on": "تاریخ ثبت",
+        "registration_office": "محل ثبت",
+        "managing_director_id": "مدیرعامل",
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_norm: Mapped[str] = mapped_column(String(200), index=True)
+    national_id: Mapped[str] = mapped_column(String(11), unique=True)
+    registration_number: Mapped[str] = mapped_column(String(20))
+    registered_on: Mapped[date | None]
+    registration_office: Mapped[str | None] = mapped_column(String(120))
+    managing_director_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+
+    managing_director: Mapped[Person] = relationship()
+    members: Mapped[list[CompanyMember]] = relationship(
+        back_populates="company", order_by="CompanyMember.id", cascade="all, delete-orphan"
+    )
+
+    def refresh_search_fields(self) -> None:
+        self.name_norm = normalize_for_search(self.name)
+
+    @property
+    def full_name(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<Company {self.national_id}>"
+
+
+class CompanyMember(Base):
+    """A director or shareholder of record of a company."""
+
+    __tablename__ = "company_members"
+    __label__ = "عضو شرکت"
+    __table_args__ = (UniqueConstraint("company_id", "person_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[CompanyRole] = mapped_column(enum_type(CompanyRole))
+    share_percent: Mapped[float | None]
+
+    company: Mapped[Company] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CompanyMember {self.company_id}:{self.person_id} {self.role}>"
 
 
 class Site(TimestampMixin, VersionMixin, Base):

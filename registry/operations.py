@@ -24,6 +24,14 @@ from core.persian import (
     search_terms,
     to_persian_digits,
 )
+
+# Companies (legal persons) live in registry.companies; callers reach them here as before.
+from registry.companies import COMPANY_FIELDS as COMPANY_FIELDS
+from registry.companies import add_company_member as add_company_member
+from registry.companies import create_company as create_company
+from registry.companies import find_company_by_national_id as find_company_by_national_id
+from registry.companies import search_companies as search_companies
+from registry.companies import update_company as update_company
 from registry.models import (
     BANK_KINDS,
     County,
@@ -38,6 +46,7 @@ from registry.models import (
     county_key,
     user_counties,
 )
+from registry.postal import postal_code_problem
 from registry.reference import BANKS
 
 PERSON_FIELDS = (
@@ -49,6 +58,7 @@ PERSON_FIELDS = (
     "mobile",
     "education",
     "field_of_study",
+    "state_employee",
 )
 # Column widths, checked here so that forms, imports and the API meet the same limits.
 SITE_LIMITS = {
@@ -110,6 +120,7 @@ def _validate_person(data: dict[str, Any], person: Person | None) -> dict[str, A
         data["education"] = None
     for key in ("father_name", "mobile", "field_of_study"):
         data[key] = clean_text(data.get(key)) or None
+    data["state_employee"] = bool(data.get("state_employee"))
     return data
 
 
@@ -261,8 +272,8 @@ def _validate_site(data: dict[str, Any], site: Site | None) -> dict[str, Any]:
     except ValueError as exc:
         raise DomainError("نوع محل (شهر یا روستا) معتبر نیست.", field="locality_type") from exc
     postal = digits_only(data["postal_code"])
-    if postal and len(postal) != 10:
-        raise DomainError("کد پستی باید ۱۰ رقم باشد.", field="postal_code")
+    if postal and (problem := postal_code_problem(postal)):
+        raise DomainError(problem, field="postal_code")
     data["postal_code"] = postal or None
     data["phone"] = digits_only(data["phone"]) or None
     lat, lon = data["lat"], data["lon"]

@@ -13,11 +13,12 @@ from core.db import get_or_404
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import choices, show_domain_error
+from core.persian import to_latin_digits
 from core.security import allow
 from core.xlsx import Sheet, wants_xlsx, xlsx_response
 from registry import operations as ops
-from registry.forms import PersonForm, SiteForm, StatusForm
-from registry.models import LocalityType, Person, Site, SiteKind, SiteStatus
+from registry.forms import CompanyForm, CompanyMemberForm, PersonForm, SiteForm, StatusForm
+from registry.models import Company, LocalityType, Person, Site, SiteKind, SiteStatus
 from registry.permissions import EDIT_PEOPLE, EDIT_SITES, VIEW_PEOPLE, VIEW_SITES
 from registry.reference import BANKS
 
@@ -314,3 +315,108 @@ def _sites_panel() -> Panel:
             "statuses": SiteStatus,
         },
     )
+
+
+# ---------------------------------------------------------------- companies (legal persons)
+
+
+def _company_data(form) -> dict:
+    director = ops.find_person_by_national_id(form.managing_director_national_id.data)
+    if director is None:
+        raise DomainError(
+            "مدیرعامل با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.",
+            field="managing_director_national_id",
+        )
+    data = {k: form[k].data for k in ops.COMPANY_FIELDS if k in form}
+    data["managing_director_id"] = director.id
+    return data
+
+
+@bp.get("/companies")
+@allow(*VIEW_PEOPLE)
+def company_list():
+    q = request.args.get("q", "")[:100]
+    page = db.paginate(ops.search_companies(q), page=page_arg(), per_page=25, error_out=False)
+    return render_template("registry/company_list.html", page=page, q=q)
+
+
+@bp.get("/companies/<int:company_id>")
+@allow(*VIEW_PEOPLE)
+def company_detail(company_id: int):
+    company = get_or_404(Company, company_id)
+    return render_template(
+        "registry/company_detail.html",
+        company=company,
+        member_form=CompanyMemberForm(),
+        events=history(db.session, "companies", company.id),
+    )
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@allow(*EDIT_PEOPLE)
+def company_new():
+    form = CompanyForm()
+    if form.validate_on_submit():
+        try:
+            company = ops.create_company(_company_data(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"«{company.name}» ثبت شد.", "success")
+            return redirect(url_for("registry.company_detail", company_id=company.id))
+    return render_template("registry/company_form.html", form=form, company=None)
+
+
+@bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
+@allow(*EDIT_PEOPLE)
+def company_edit(company_id: int):
+    company = get_or_404(Company, company_id)
+    form = CompanyForm(obj=company)
+    if request.method == "GET":
+        form.managing_director_national_id.data = company.managing_director.national_id
+    if form.validate_on_submit():
+        try:
+            ops.update_company(
+                company, _company_data(form), actor=current_user, expected_version=_version(form)
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"«{company.name}» ذخیره شد.", "success")
+            return redirect(url_for("registry.company_detail", company_id=company.id))
+    return render_template("registry/company_form.html", form=form, company=company)
+
+
+@bp.post("/companies/<int:company_id>/members")
+@allow(*EDIT_PEOPLE)
+def company_member_add(company_id: int):
+    company = get_or_404(Company, company_id)
+    form = CompanyMemberForm()
+    back = redirect(url_for("registry.company_detail", company_id=company.id))
+    if not form.validate():
+        for errors in form.errors.values():
+            flash(errors[0], "danger")
+        return back
+    person = ops.find_person_by_national_id(form.national_id.data)
+    if person is None:
+        flash("شخصی با این کد ملی ثبت نشده است.", "danger")
+        return back
+    share = form.share_percent.data
+    try:
+        share_value = float(to_latin_digits(share).replace("٫", ".")) if share else None
+    except ValueError:
+        flash("سهم باید عدد باشد.", "danger")
+        return back
+    try:
+        ops.add_company_member(company, person, form.role.data, share_percent=share_value, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return back
+    db.session.commit()
+    flash(f"{person.full_name} ثبت شد.", "success")
+    return back

@@ -17,6 +17,8 @@ from committees.models import (
     CaseSource,
     CaseState,
     CaseViolation,
+    FineStatus,
+    Ruling,
     ViolationType,
 )
 from committees.operations._common import LIMITS, not_future, optional_text, required_text
@@ -32,6 +34,7 @@ from core.periods import jalali_year_of
 from core.persian import clean_text, format_jalali, isolate_code, search_terms
 from core.settings import get_setting
 from licensing.models import Licence, LicenceStatus
+from licensing.operations.holders import renewal_blocker
 from registry import operations as registry_ops
 from registry.models import Site
 
@@ -282,3 +285,22 @@ def search_cases(
             or_(Site.name_norm.contains(term, autoescape=True), Case.number.contains(term, autoescape=True))
         )
     return stmt.order_by(Case.opened_on.desc(), Case.id.desc())
+
+
+@renewal_blocker
+def open_cases_and_unpaid_fines(site_id: int) -> list[str]:
+    """What the committee holds against an office's renewal: its open cases and unpaid fines."""
+    open_cases = db.session.scalars(
+        select(Case.number).where(Case.site_id == site_id, Case.state != CaseState.CLOSED)
+    ).all()
+    unpaid = db.session.scalars(
+        select(Case.number)
+        .join(Ruling, Ruling.case_id == Case.id)
+        .where(Case.site_id == site_id, Ruling.fine_status == FineStatus.UNPAID)
+    ).all()
+    reasons = []
+    if open_cases:
+        reasons.append("پرونده باز: " + "، ".join(isolate_code(n) for n in open_cases))
+    if unpaid:
+        reasons.append("جریمه پرداخت‌نشده در پرونده " + "، ".join(isolate_code(n) for n in unpaid))
+    return reasons

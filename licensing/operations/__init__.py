@@ -8,6 +8,8 @@ may call (`from licensing import operations as ops; ops.issue_licence(...)`).
     visits         site visits asked of inspectors and their finding
     working_group  sessions, attendees, agenda, decisions
     licences       issue, suspend, revoke, reinstate, expire; licence look-ups
+    fees           the royalty by tier, the renewal fee, payments
+    temp_booths    temporary booths at events, days counted per Jalali year
 """
 
 from licensing.models import TRANSITIONS
@@ -26,7 +28,10 @@ from licensing.operations.documents import (
     document_path,
     missing_documents,
 )
-from licensing.operations.eligibility import CheckResult, eligibility_checks, override_check
+from licensing.operations.eligibility import eligibility_checks, override_check
+from licensing.operations.fees import fee_due, fee_summary, issuance_royalty, record_payment, royalty_tier
+from licensing.operations.holders import renewal_blocker, responsible_people
+from licensing.operations.kept_checks import kept_check_results
 
 # Licences recorded outside the workflow (the demo's offices and test factories make licences
 # that predate the system); not for screens or the API.
@@ -46,7 +51,6 @@ from licensing.operations.licences import (
     search_licences,
     suspend_licence,
 )
-from licensing.operations.lookups import find_licence, licence_by_number, person_by_national_id
 from licensing.operations.terms import (
     cache_disagreements,
     derive_state,
@@ -54,6 +58,14 @@ from licensing.operations.terms import (
     licence_terms,
     record_term,
 )
+from licensing.operations.lookups import (
+    company_by_national_id,
+    find_licence,
+    licence_by_number,
+    person_by_national_id,
+)
+from licensing.operations.rules import AT_ISSUE, DISCRETIONARY, STATUTORY, CheckResult, rule_class
+from licensing.operations.temp_booths import booth_days_in_year, record_temp_booth
 from licensing.operations.visits import open_visit_requests, record_visit_result, request_site_visit
 from licensing.operations.working_group import (
     add_attendee,
@@ -68,7 +80,10 @@ from licensing.operations.working_group import (
 
 __all__ = [
     "APPLICATION_FIELDS",
+    "AT_ISSUE",
+    "DISCRETIONARY",
     "HOLDER_ONLY",
+    "STATUTORY",
     "TRANSITIONS",
     "CheckResult",
     "add_attendee",
@@ -76,7 +91,9 @@ __all__ = [
     "add_to_agenda",
     "application_licences",
     "cache_disagreements",
+    "booth_days_in_year",
     "close_session",
+    "company_by_national_id",
     "create_application",
     "derive_state",
     "document_checklist",
@@ -85,10 +102,14 @@ __all__ = [
     "entered_late",
     "expire_licences",
     "expiring_licences",
+    "fee_due",
+    "fee_summary",
     "find_licence",
     "inbox",
     "is_overdue",
+    "issuance_royalty",
     "issue_licence",
+    "kept_check_results",
     "licence_by_number",
     "licence_history",
     "licence_terms",
@@ -102,11 +123,17 @@ __all__ = [
     "ready_applications",
     "record_decision",
     "record_term",
+    "record_payment",
+    "record_temp_booth",
     "record_visit_result",
     "reinstate_licence",
     "remove_from_agenda",
+    "renewal_blocker",
     "request_site_visit",
+    "responsible_people",
     "revoke_licence",
+    "royalty_tier",
+    "rule_class",
     "schedule_session",
     "search_licences",
     "sessions_newest_first",

@@ -29,9 +29,11 @@ from licensing.models import (
 from licensing.operations._common import S, jalali_year
 from licensing.operations.documents import missing_documents
 from licensing.operations.eligibility import _require_ready
-from licensing.operations.lookups import licence_by_number, person_by_national_id
+from licensing.operations.kept_checks import keep_check_results
+from licensing.operations.lookups import company_by_national_id, licence_by_number, person_by_national_id
 from registry import operations as registry_ops
-from registry.models import OFFICE_KINDS, LocalityType, Person, SiteKind
+from registry.models import OFFICE_KINDS, Company, LocalityType, Person, SiteKind
+from registry.postal import postal_code_problem
 
 
 def _actor_name(actor) -> str:
@@ -49,6 +51,10 @@ APPLICATION_FIELDS = (
     "lon",
     "premises_m2",
     "notes",
+    "via_power_of_attorney",
+    "premises_owned",
+    "lease_ends_on",
+    "old_lease_ends_on",
 )
 
 
@@ -57,13 +63,19 @@ HOLDER_ONLY = (ApplicationKind.RENEWAL, ApplicationKind.ADDRESS_CHANGE)
 
 
 def _holder_as_applicant(kind: ApplicationKind, licence: Licence, applicant: Person | None) -> Person:
-    """Only the holder asks to renew a licence or move its office."""
-    if applicant is not None and applicant.id != licence.holder_id:
-        raise DomainError(
-            f"درخواست {kind.label} را فقط دارنده پروانه ({licence.holder.full_name}) می‌دهد.",
-            field="applicant_national_id",
+    """Only the holder (a holding company's managing director) asks to renew a licence or move
+    its office."""
+    responsible = (
+        licence.holder_company.managing_director if licence.holder_company is not None else licence.holder
+    )
+    if applicant is not None and applicant.id != responsible.id:
+        who = (
+            f"مدیرعامل شرکت دارنده ({responsible.full_name})"
+            if licence.holder_company is not None
+            else f"دارنده پروانه ({responsible.full_name})"
         )
-    return licence.holder
+        raise DomainError(f"درخواست {kind.label} را فقط {who} می‌دهد.", field="applicant_national_id")
+    return responsible
 
 
 def create_application(
@@ -76,6 +88,12 @@ def create_application(
     licence_number: str | None = None,
     office_kind: SiteKind | str | None = None,
     received_on: date | None = None,
+    applicant_company: Company | None = None,
+    applicant_company_national_id: str | None = None,
+    manager: Person | None = None,
+    deputy: Person | None = None,
+    manager_national_id: str | None = None,
+    deputy_national_id: str | None = None,
     **details: Any,
 ) -> Application:
     """Register a request; it starts as 'received' with its statutory deadline.
@@ -83,26 +101,44 @@ def create_application(
     The applicant and the licence are given as records or by the keys users type (national ID,
     licence number). A new office or a transfer is asked for by the applicant named; a renewal or
     an address change only by the licence's holder, who is the applicant when none is named.
+    A company applies through its managing director, naming the office's manager and deputy.
     """
     kind = ApplicationKind(kind)
     received_on = received_on or today_tehran()
     if received_on > today_tehran():
         raise DomainError("تاریخ دریافت نمی‌تواند پس از امروز باشد.", field="received_on")
+    if applicant_company is None and applicant_company_national_id:
+        applicant_company = company_by_national_id(applicant_company_national_id)
     if applicant is None and applicant_national_id:
         applicant = person_by_national_id(applicant_national_id)
+    if manager is None and manager_national_id:
+        manager = person_by_national_id(manager_national_id, field="manager_national_id")
+    if deputy is None and deputy_national_id:
+        deputy = person_by_national_id(deputy_national_id, field="deputy_national_id")
     if kind != ApplicationKind.NEW and licence is None:
         licence = licence_by_number(licence_number)
     if kind in HOLDER_ONLY:
         applicant = _holder_as_applicant(kind, licence, applicant)
+        applicant_company = licence.holder_company
+    elif applicant_company is not None:
+        if applicant is not None and applicant.id != applicant_company.managing_director_id:
+            raise DomainError(
+                f"درخواست شرکت را مدیرعامل آن ({applicant_company.managing_director.full_name}) می‌دهد.",
+                field="applicant_national_id",
+            )
+        applicant = applicant_company.managing_director
     if applicant is None:
         raise DomainError("متقاضی را مشخص کنید.", field="applicant_national_id")
     data = {k: details.get(k) for k in APPLICATION_FIELDS}
     for key in ("office_name", "locality", "address", "notes"):
         data[key] = clean_text(data[key]) or None
+    data["via_power_of_attorney"] = bool(data["via_power_of_attorney"])
+    data["premises_owned"] = bool(data["premises_owned"])
     if data["postal_code"]:
         data["postal_code"] = registry_ops.digits_only(data["postal_code"])
-        if len(data["postal_code"]) != 10:
-            raise DomainError("کد پستی باید ۱۰ رقم باشد.", field="postal_code")
+        problem = postal_code_problem(data["postal_code"])
+        if problem:
+            raise DomainError(problem, field="postal_code")
     if kind == ApplicationKind.NEW:
         office_kind = SiteKind(office_kind or SiteKind.COUNTER_OFFICE)
         if office_kind not in OFFICE_KINDS:
@@ -147,6 +183,9 @@ def create_application(
         office_kind=office_kind,
         state=S.RECEIVED,
         applicant=applicant,
+        applicant_company=applicant_company,
+        manager=manager,
+        deputy=deputy,
         licence=licence,
         site=site,
         received_on=received_on,
@@ -159,18 +198,22 @@ def create_application(
     return application
 
 
-def _record_step(application: Application, from_state, to_state, actor, note=None) -> None:
-    db.session.add(
-        ApplicationStep(
-            application=application,
-            from_state=from_state,
-            to_state=to_state,
-            actor_id=actor_id(actor),
-            actor_name=_actor_name(actor),
-            note=note,
-        )
+def _record_step(application: Application, from_state, to_state, actor, note=None) -> ApplicationStep:
+    step = ApplicationStep(
+        application=application,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=actor_id(actor),
+        actor_name=_actor_name(actor),
+        note=note,
     )
+    db.session.add(step)
     db.session.flush()
+    return step
+
+
+# Steps whose decision rests on the checks: their results are kept with the step.
+CHECKS_KEPT_AT = frozenset({S.READY_FOR_WG, *WG_DECISIONS, S.LICENCE_ISSUED})
 
 
 def transition(
@@ -200,7 +243,9 @@ def _move(application: Application, to_state: ApplicationState, *, actor, note: 
     application.state = to_state
     if to_state == S.CLOSED:
         application.closed_reason = clean_text(note)
-    _record_step(application, from_state, to_state, actor, clean_text(note) or None)
+    step = _record_step(application, from_state, to_state, actor, clean_text(note) or None)
+    if to_state in CHECKS_KEPT_AT:
+        keep_check_results(application, step)
     return application
 
 

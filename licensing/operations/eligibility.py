@@ -8,7 +8,6 @@ officer overrules it with a written reason (`override_check`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -18,7 +17,7 @@ from core.audit import because
 from core.db import actor_id
 from core.errors import DomainError
 from core.extensions import db
-from core.persian import clean_text, format_jalali, isolate_code, normalize_for_search, to_persian_digits
+from core.persian import clean_text, format_jalali, isolate_code, to_persian_digits
 from core.settings import definitions as setting_definitions
 from core.settings import get_setting
 from licensing.models import (
@@ -30,22 +29,18 @@ from licensing.models import (
     VisitRequestState,
 )
 from licensing.operations.documents import missing_documents
+from licensing.operations.fees import payment_check
+from licensing.operations.holders import (
+    holder_type_check,
+    open_case_check,
+    personal_checks,
+    power_of_attorney_check,
+    renewal_holder_check,
+)
+from licensing.operations.rules import AT_ISSUE, CheckResult, rule_basis, rule_class
 from registry import operations as registry_ops
-from registry.models import OFFICE_KINDS, Education, Site, SiteKind, SiteStatus
-
-
-@dataclass
-class CheckResult:
-    code: str
-    title: str
-    passed: bool
-    detail: str
-    override: CheckOverride | None = None
-    overridable: bool = True
-
-    @property
-    def blocking(self) -> bool:
-        return not self.passed and self.override is None
+from registry.localities import same_locality
+from registry.models import OFFICE_KINDS, Site, SiteKind, SiteStatus
 
 
 def _active_offices(kind: SiteKind) -> Select:
@@ -143,8 +138,7 @@ def _licence_state_check(application: Application) -> CheckResult:
         )
         + "."
     )
-    # A suspended or revoked licence may not be transferred or moved: this is not overridable.
-    return CheckResult("licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail, overridable=False)
+    return CheckResult("licence_status", "پروانه معلق یا لغو نشده باشد", ok, detail)
 
 
 def _renewal_window_check(application: Application) -> CheckResult:
@@ -159,6 +153,8 @@ def _renewal_window_check(application: Application) -> CheckResult:
         f"درخواست در {format_jalali(received)} رسید؛ بازه مجاز از {format_jalali(earliest)} "
         f"تا {format_jalali(latest)} (انقضا {format_jalali(licence.expires_on)})."
     )
+    if received > latest:
+        detail += " مهلت تمدید گذشته است: پروانه واگذارشده تلقی می‌شود و دفتر باید پروانه تازه بگیرد."
     return CheckResult("renewal_window", "درخواست تمدید در مهلت مقرر", ok, detail)
 
 
@@ -202,33 +198,18 @@ def _transfer_checks(application: Application) -> list[CheckResult]:
             else "منع انتقال دوباره وجود ندارد.",
         )
     )
-    if application.applicant_id == licence.holder_id:
+    if application.applicant_company_id == licence.holder_company_id and (
+        licence.holder_company_id is not None or application.applicant_id == licence.holder_id
+    ):
         checks.append(
             CheckResult(
                 "transferee",
                 "انتقال‌گیرنده غیر از دارنده فعلی",
                 False,
                 "متقاضی همان دارنده فعلی پروانه است.",
-                overridable=False,
             )
         )
     return checks
-
-
-EDUCATION_ORDER = [e.value for e in Education]
-
-
-def _degree_check(application: Application) -> CheckResult:
-    wanted = normalize_for_search(get_setting("licensing.applicant_min_education"))
-    minimum = next((e for e in Education if normalize_for_search(e.label) == wanted), Education.BACHELOR)
-    education = application.applicant.education
-    ok = education is not None and EDUCATION_ORDER.index(education.value) >= EDUCATION_ORDER.index(
-        minimum.value
-    )
-    detail = (
-        f"تحصیلات متقاضی: {education.label if education else 'ثبت نشده'}؛ دست‌کم {minimum.label} لازم است."
-    )
-    return CheckResult("applicant_degree", "مدرک تحصیلی متقاضی", ok, detail)
 
 
 def _premises_check(application: Application) -> CheckResult | None:
@@ -256,21 +237,48 @@ def _site_visit_check(application: Application) -> CheckResult:
 
 def _relocation_scope_check(application: Application) -> CheckResult:
     site = application.licence.site
+    verdict = same_locality(site, lat=application.lat, lon=application.lon, locality=application.locality)
     same_county = application.county_id in (None, site.county_id)
-    same_place = not application.locality or normalize_for_search(application.locality).replace(
-        " ", ""
-    ) == normalize_for_search(site.locality).replace(" ", "")
-    detail = (
-        f"نشانی جدید در {application.locality or site.locality} است؛ دفتر در {site.locality} "
-        "پروانه دارد (جابجایی فقط در همان شهر یا روستا)."
-    )
+    detail = verdict.detail if same_county else "شهرستان نشانی جدید با شهرستان دفتر یکی نیست."
     return CheckResult(
-        "relocation_scope",
-        "جابجایی در همان شهر یا روستا",
-        same_county and same_place,
-        detail,
-        overridable=False,
+        "relocation_scope", "جابجایی در همان شهر یا روستا", verdict.same and same_county, detail
     )
+
+
+def _lease_checks(application: Application) -> list[CheckResult]:
+    """The premises' lease: long enough (or owned), and a move asked for before the current
+    lease ends by the deadline."""
+    years = get_setting("licence.lease_min_years")
+    needed = application.received_on + relativedelta(years=years)
+    ends = application.lease_ends_on
+    if application.premises_owned:
+        length = CheckResult("lease_length", "مدت اجاره‌نامه محل", True, "محل ملکی متقاضی است (سند).")
+    else:
+        length = CheckResult(
+            "lease_length",
+            "مدت اجاره‌نامه محل",
+            ends is not None and ends >= needed,
+            (f"اجاره‌نامه تا {format_jalali(ends)}" if ends else "پایان اجاره‌نامه ثبت نشده")
+            + f"؛ دست‌کم {to_persian_digits(years)} سال لازم است (تا {format_jalali(needed)}).",
+        )
+    checks = [length]
+    if application.kind == ApplicationKind.ADDRESS_CHANGE:
+        days = get_setting("relocation.request_days_before_lease_end")
+        old_ends = application.old_lease_ends_on
+        latest = old_ends - timedelta(days=days) if old_ends else None
+        checks.append(
+            CheckResult(
+                "lease_deadline",
+                "درخواست جابجایی پیش از پایان اجاره‌نامه",
+                latest is not None and application.received_on <= latest,
+                f"اجاره‌نامه محل فعلی تا {format_jalali(old_ends)}؛ درخواست باید تا {format_jalali(latest)} "
+                f"({to_persian_digits(days)} روز پیش از آن) برسد و در "
+                f"{format_jalali(application.received_on)} رسید."
+                if old_ends
+                else "تاریخ پایان اجاره‌نامه محل فعلی ثبت نشده است.",
+            )
+        )
+    return checks
 
 
 def eligibility_checks(application: Application) -> list[CheckResult]:
@@ -279,23 +287,31 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
     kind = application.kind
     if kind != ApplicationKind.NEW:
         checks.append(_licence_state_check(application))
+    if kind in (ApplicationKind.RENEWAL, ApplicationKind.ADDRESS_CHANGE):
+        checks.append(renewal_holder_check(application))
     if kind == ApplicationKind.ADDRESS_CHANGE:
         checks.append(_relocation_scope_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE):
         checks.append(_distance_check(application))
         checks.append(_site_visit_check(application))
-    if kind == ApplicationKind.NEW:
-        checks.append(_quota_check(application))
         premises = _premises_check(application)
         if premises is not None:
             checks.append(premises)
+        checks.extend(_lease_checks(application))
+    if kind == ApplicationKind.NEW:
+        checks.append(_quota_check(application))
     if kind in (ApplicationKind.NEW, ApplicationKind.TRANSFER):
+        checks.append(holder_type_check(application))
         checks.extend(_applicant_checks(application))
-        checks.append(_degree_check(application))
+        checks.extend(personal_checks(application))
     if kind == ApplicationKind.TRANSFER:
         checks.extend(_transfer_checks(application))
+        checks.append(power_of_attorney_check(application))
     if kind == ApplicationKind.RENEWAL:
         checks.append(_renewal_window_check(application))
+        checks.append(open_case_check(application))
+    if kind in (ApplicationKind.NEW, ApplicationKind.RENEWAL):
+        checks.append(payment_check(application))
     missing = missing_documents(application)
     checks.append(
         CheckResult(
@@ -303,11 +319,12 @@ def eligibility_checks(application: Application) -> list[CheckResult]:
             "مدارک لازم بارگذاری شده",
             not missing,
             "کامل است." if not missing else "کم است: " + "، ".join(t.title for t in missing),
-            overridable=False,
         )
     )
     overrides = {o.check_code: o for o in application.overrides}
     for check in checks:
+        check.rule_class = rule_class(check.code)
+        check.basis = rule_basis(check.code)
         if not check.passed and check.overridable:
             check.override = overrides.get(check.code)
     return checks
@@ -322,7 +339,7 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
     if check is None or check.passed:
         raise DomainError("این شرط برقرار است و نیازی به نادیده گرفتن ندارد.", field="check_code")
     if not check.overridable:
-        raise DomainError(f"شرط «{check.title}» را نمی‌توان نادیده گرفت.", field="check_code")
+        raise DomainError(check.refusal, field="check_code")
     if check.override is not None:
         raise DomainError("این شرط پیش‌تر نادیده گرفته شده است.", field="check_code")
     with because(reason):
@@ -334,22 +351,22 @@ def override_check(application: Application, code: str, reason: str, *, actor) -
     return override
 
 
-def _require_still_eligible(application: Application) -> None:
+def _require_still_eligible(application: Application, *, at_issue: bool = False) -> None:
     """Refuse an approval or an issue when a check newly blocks (e.g. another office opened
-    nearby since the application was ready)."""
-    blocking = [c for c in eligibility_checks(application) if c.blocking]
+    nearby since the application was ready); at issue, the fee counts too."""
+    blocking = [
+        c for c in eligibility_checks(application) if c.blocking and (at_issue or c.code not in AT_ISSUE)
+    ]
     if blocking:
-        raise DomainError(
-            "این شرط‌ها دیگر برقرار نیست و باید دوباره بررسی شوند: " + "، ".join(c.title for c in blocking)
-        )
+        raise DomainError("این شرط‌ها برقرار نیست: " + " ".join(c.refusal for c in blocking))
 
 
 def _require_ready(application: Application) -> None:
-    blocking = [c for c in eligibility_checks(application) if c.blocking]
+    blocking = [c for c in eligibility_checks(application) if c.blocking and c.code not in AT_ISSUE]
     if blocking:
         raise DomainError(
             "پیش از طرح در کارگروه این شرط‌ها باید برقرار یا با دلیل نادیده گرفته "
-            "شوند: " + "، ".join(c.title for c in blocking)
+            "شوند: " + " ".join(c.refusal for c in blocking)
         )
     pending = [v for v in application.visit_requests if v.state == VisitRequestState.REQUESTED]
     if pending:

@@ -24,7 +24,7 @@ from licensing.operations.applications import _move
 from licensing.operations.eligibility import _require_still_eligible
 from licensing.operations.terms import record_term
 from registry import operations as registry_ops
-from registry.models import Person, Site, SiteKind, SiteStatus
+from registry.models import Company, Person, Site, SiteKind, SiteStatus
 
 
 def next_licence_number(office_kind: SiteKind, issued_on: date, province_code: str) -> str:
@@ -50,6 +50,7 @@ def _new_licence(
     actor=None,
     term: TermKind = TermKind.ISSUE,
     note: str | None = None,
+    holder_company: Company | None = None,
 ) -> Licence:
     """A numbered licence (numbered by its issue day's Jalali year) with its first term."""
     licence = Licence(
@@ -57,6 +58,7 @@ def _new_licence(
         office_kind=office_kind,
         site=site,
         holder=holder,
+        holder_company=holder_company,
         application=application,
         previous_licence=previous,
         issued_on=issued_on,
@@ -120,7 +122,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     kind = application.kind
     old = application.licence
     dates.require_issue_date(application, issued_on)
-    _require_still_eligible(application)
+    _require_still_eligible(application, at_issue=True)
     if old is not None and old.status != LicenceStatus.ACTIVE:
         raise DomainError(
             f"پروانه {isolate_code(old.number)} «{old.status.label}» است و این درخواست بر آن اجرا نمی‌شود."
@@ -139,7 +141,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
                 "lat": application.lat,
                 "lon": application.lon,
                 "established_on": issued_on,
-                "operator_id": application.applicant_id,
+                "operator_id": _operator_id(application),
             },
             actor=actor,
         )
@@ -148,6 +150,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             office_kind=application.office_kind,
             site=site,
             holder=application.applicant,
+            holder_company=application.applicant_company,
             issued_on=issued_on,
             expires_on=issued_on + _validity(application.office_kind),
             application=application,
@@ -157,7 +160,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         site = old.site
         _supersede(
             old,
-            f"انتقال به {application.applicant.full_name} (درخواست {application.number})",
+            f"انتقال به {application.applicant_name} (درخواست {application.number})",
             on=issued_on,
             application=application,
             actor=actor,
@@ -165,7 +168,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
         site_data = {k: getattr(site, k) for k in registry_ops.SITE_FIELDS}
         registry_ops.update_site(
             site,
-            {**site_data, "operator_id": application.applicant_id},
+            {**site_data, "operator_id": _operator_id(application)},
             actor=actor,
             authority=LICENSING,
         )
@@ -173,6 +176,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             office_kind=old.office_kind,
             site=site,
             holder=application.applicant,
+            holder_company=application.applicant_company,
             issued_on=issued_on,
             expires_on=old.expires_on,
             application=application,
@@ -207,6 +211,7 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
             office_kind=old.office_kind,
             site=site,
             holder=old.holder,
+            holder_company=old.holder_company,
             issued_on=issued_on,
             expires_on=old.expires_on,
             application=application,
@@ -229,6 +234,14 @@ def issue_licence(application: Application, *, actor, issued_on: date | None = N
     db.session.flush()
     announce("licence_issued", licence, actor=actor)
     return licence
+
+
+def _operator_id(application: Application) -> int:
+    """Who runs the office: a company's office manager (else its managing director), or the
+    natural person who holds the licence."""
+    if application.applicant_company is not None and application.manager_id is not None:
+        return application.manager_id
+    return application.applicant_id
 
 
 def _new_site_code(application: Application) -> str:

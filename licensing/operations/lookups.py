@@ -13,7 +13,7 @@ from core.extensions import db
 from core.persian import normalize_for_search
 from licensing.models import Licence
 from registry import operations as registry_ops
-from registry.models import Person
+from registry.models import Company, Person
 
 # Longest input treated as a licence number; anything longer cannot be one.
 _MAX_NUMBER = 40
@@ -43,3 +43,15 @@ def person_by_national_id(national_id: str | None, *, field: str = "applicant_na
     if person is None:
         raise DomainError("شخصی با این کد ملی ثبت نشده است؛ نخست او را در «اشخاص» ثبت کنید.", field=field)
     return person
+
+
+def company_by_national_id(
+    national_id: str | None, *, field: str = "applicant_company_national_id"
+) -> Company:
+    """The registered company with this 11-digit national identifier, or a Persian message."""
+    company = registry_ops.find_company_by_national_id(national_id) if national_id else None
+    if company is None:
+        raise DomainError(
+            "شرکتی با این شناسه ملی ثبت نشده است؛ نخست آن را در «شرکت‌ها» ثبت کنید.", field=field
+        )
+    return company

@@ -21,6 +21,7 @@ from licensing.forms import (
     NewApplicationForm,
     NoteForm,
     OverrideForm,
+    PaymentForm,
     RenewalForm,
     TransferForm,
     UploadForm,
@@ -38,6 +39,7 @@ from licensing.models import (
 from licensing.permissions import EDIT, VIEW, VISITS
 from licensing.views import bp, flash_form_errors, run_and_flash
 from registry import operations as registry_ops
+from registry.localities import near_duplicates
 
 FORMS = {
     ApplicationKind.NEW: NewApplicationForm,
@@ -110,9 +112,15 @@ def _create_from_form(kind: ApplicationKind, form) -> Application:
     for axis in ("lat", "lon"):
         if details.get(axis) is not None:
             details[axis] = float(details[axis])
+    people = {
+        key: form[key].data or None
+        for key in ("applicant_company_national_id", "manager_national_id", "deputy_national_id")
+        if key in form
+    }
     return ops.create_application(
         kind,
         actor=current_user,
+        **people,
         applicant_national_id=form.applicant_national_id.data if "applicant_national_id" in form else None,
         licence_number=form.licence_number.data if "licence_number" in form else None,
         received_on=form.received_on.data,
@@ -167,6 +175,23 @@ def application_detail(application_id: int):
         S=ApplicationState,
         overdue=ops.is_overdue(application),
         licences=ops.application_licences(application),
+        fee=ops.fee_summary(application),
+        duplicates=near_duplicates(
+            name=application.office_name,
+            address=application.address,
+            lat=application.lat,
+            lon=application.lon,
+            county_id=application.county_id,
+            exclude_site_id=application.site_id,
+        )
+        if application.kind in (ApplicationKind.NEW, ApplicationKind.ADDRESS_CHANGE)
+        and application.state.is_open
+        else [],
+        payment_form=PaymentForm(paid_on=today_tehran()),
+        kept=ops.kept_check_results(application),
+        responsible=ops.responsible_people(application)
+        if application.kind in (ApplicationKind.NEW, ApplicationKind.TRANSFER)
+        else [],
     )
 
 
@@ -244,6 +269,28 @@ def check_override(application_id: int):
         application,
         lambda: ops.override_check(application, form.check_code.data, form.reason.data, actor=current_user),
         "شرط با ذکر دلیل نادیده گرفته شد.",
+    )
+
+
+@bp.post("/applications/<int:application_id>/payments")
+@allow(*EDIT)
+def payment_record(application_id: int):
+    application = get_or_404(Application, application_id)
+    form = PaymentForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(application)
+    return _run(
+        application,
+        lambda: ops.record_payment(
+            application,
+            amount_rials=form.amount_rials.data,
+            receipt_number=form.receipt_number.data,
+            bank=form.bank.data,
+            paid_on=form.paid_on.data,
+            actor=current_user,
+        ),
+        "پرداخت ثبت شد.",
     )
 
 

@@ -3,7 +3,7 @@ census file or a directorate's own, by `flask reference import`; read by the API
 
 from sqlalchemy import func, select
 
-from registry.localities import locality_at, same_locality
+from registry.localities import locality_at, points_share_locality
 from registry.models import County, Locality, LocalityType, Province
 
 
@@ -62,8 +62,8 @@ def test_a_point_belongs_to_the_town_whose_radius_reaches_it(app, db):
     assert centre is not None and centre.name == "خرم‌آباد"
     assert locality_at(33.4878 + 0.01, 48.3558).name == "خرم‌آباد"  # about 1.1 km north
     assert locality_at(33.0, 47.0) is None
-    assert same_locality((33.4878, 48.3558), (33.49, 48.36))
-    assert not same_locality((33.4878, 48.3558), (33.8973, 48.7516))
+    assert points_share_locality((33.4878, 48.3558), (33.49, 48.36))
+    assert not points_share_locality((33.4878, 48.3558), (33.8973, 48.7516))
 
 
 def test_the_reference_api_reads_what_was_imported(app, db, caller, anonymous):

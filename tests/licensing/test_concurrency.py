@@ -19,7 +19,9 @@ def test_concurrent_issuing_gives_distinct_numbers(app, db):
     for n in range(ISSUERS):
         application = ops.create_application(
             ApplicationKind.NEW,
-            applicant=factories.make_person(),
+            **factories.company_applicant(f"شرکت {n}"),
+            premises_m2=60,
+            premises_owned=True,
             actor=None,
             office_name=f"دفتر {n}",
             county_id=county.id,

@@ -28,8 +28,15 @@ KHORRAMABAD = (33.4878, 48.3558)
 
 
 def _new_application(**overrides):
+    """A new office's request; an urban counter office is asked for by a company (DOMAIN §1)
+    whose managing director is the applicant given."""
     county = overrides.pop("county", None) or factories.make_county(population=400_000)
     applicant = overrides.pop("applicant", None) or factories.make_person("سارا", "محمدی")
+    office_kind = overrides.get("office_kind", SiteKind.COUNTER_OFFICE)
+    if "applicant_company" not in overrides and office_kind == SiteKind.COUNTER_OFFICE:
+        overrides["applicant_company"] = factories.make_company(director=applicant)
+        overrides.setdefault("manager", factories.make_person("رضا", "امیری"))
+        overrides.setdefault("deputy", factories.make_person("لیلا", "سپهوند"))
     data = {
         "office_name": "دفتر پیشخوان خدمات دولت آفتاب",
         "county_id": county.id,
@@ -40,6 +47,7 @@ def _new_application(**overrides):
         "lon": KHORRAMABAD[1],
         "premises_m2": 60,
         "received_on": date(2022, 9, 1),
+        "lease_ends_on": date(2028, 3, 1),
     }
     data.update(overrides)
     return ops.create_application(
@@ -320,20 +328,18 @@ def test_new_office_end_to_end(db):
 
 def test_transfer_supersedes_and_issues_to_the_new_holder(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
-    buyer = factories.make_person("نرگس", "حسینی")
+    buyer = factories.company_applicant("شرکت نرگس")
     application = ops.create_application(
-        ApplicationKind.TRANSFER,
-        applicant=buyer,
-        licence=old,
-        actor=None,
-        received_on=date(2022, 9, 1),
+        ApplicationKind.TRANSFER, **buyer, licence=old, actor=None, received_on=date(2022, 9, 1)
     )
     factories.approve(application, held_on=date(2022, 10, 1))
     new = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert old.status == LicenceStatus.SUPERSEDED and new.status == LicenceStatus.ACTIVE
-    assert new.holder == buyer and new.previous_licence == old and new.site == old.site
+    assert new.holder_company == buyer["applicant_company"] and new.holder_name == "شرکت نرگس"
+    assert new.holder == buyer["applicant_company"].managing_director
+    assert new.previous_licence == old and new.site == old.site
     assert new.expires_on == old.expires_on and new.number != old.number
-    assert old.site.operator == buyer
+    assert old.site.operator == buyer["manager"]
     assert ops.licence_history(old.site) == [new, old]
 
 
@@ -345,9 +351,7 @@ def test_address_change_updates_the_office_and_reissues(db):
         licence=old,
         actor=None,
         received_on=date(2022, 9, 1),
-        address="بلوار ساحلی، پلاک ۴۰",
-        lat=33.50,
-        lon=48.37,
+        **factories.move_details(old, date(2022, 9, 1), address="بلوار ساحلی، پلاک ۴۰", lat=33.50, lon=48.37),
         postal_code="6813700000",
     )
     factories.approve(application, held_on=date(2022, 10, 1))
@@ -478,7 +482,7 @@ def test_a_licence_received_by_transfer_cannot_be_transferred_again_within_the_p
     old = factories.make_licence(issued_on=date(2021, 1, 1))
     first = ops.create_application(
         ApplicationKind.TRANSFER,
-        applicant=factories.make_person(),
+        **factories.company_applicant(),
         licence=old,
         actor=None,
         received_on=date(2022, 1, 10),
@@ -565,7 +569,7 @@ def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
     old = factories.make_licence(issued_on=date(2021, 1, 1))
     transfer = ops.create_application(
         ApplicationKind.TRANSFER,
-        applicant=factories.make_person(),
+        **factories.company_applicant(),
         licence=old,
         actor=None,
         received_on=date(2022, 1, 5),
@@ -578,9 +582,7 @@ def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
         licence=transferred,
         actor=None,
         received_on=date(2022, 3, 1),
-        address="خیابان تازه، پلاک ۹",
-        lat=33.49,
-        lon=48.36,
+        **factories.move_details(transferred, date(2022, 3, 1)),
     )
     factories.approve(move, held_on=date(2022, 4, 1))
     moved = ops.issue_licence(move, actor=None, issued_on=date(2022, 4, 1))
@@ -597,17 +599,18 @@ def test_retransfer_ban_follows_the_licence_through_an_address_change(db):
 def test_renewal_keeps_the_licence_linked_to_the_application_that_created_it(db):
     application = _new_application()
     factories.approve(application, held_on=date(2022, 9, 16))
+    set_setting("licence.validity_years.counter_office", 1)
     licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 9, 16))
     renewal = ops.create_application(
         ApplicationKind.RENEWAL,
         applicant=licence.holder,
         licence=licence,
         actor=None,
-        received_on=date(2022, 10, 1),
+        received_on=date(2023, 5, 1),  # within the window before 2023-09-16
     )
-    factories.approve(renewal, held_on=date(2022, 11, 1))  # the early request is overruled with a reason
-    ops.issue_licence(renewal, actor=None, issued_on=date(2022, 11, 1))
-    assert licence.application == application and licence.renewed_on == date(2022, 11, 1)
+    factories.approve(renewal, held_on=date(2023, 6, 1))
+    ops.issue_licence(renewal, actor=None, issued_on=date(2023, 6, 1))
+    assert licence.application == application and licence.renewed_on == date(2023, 6, 1)
 
 
 def test_a_licensed_office_changes_hands_or_address_only_through_licensing(db):

@@ -204,19 +204,25 @@ def _ready_application(applicant, **details):
         "received_on": date(2022, 9, 1),
         **details,
     }
+    office_kind = data.pop("office_kind", SiteKind.COUNTER_OFFICE)
+    company = (
+        factories.company_applicant(f"شرکت {applicant.last_name}")
+        if office_kind == SiteKind.COUNTER_OFFICE
+        else {}
+    )
+    if company:
+        applicant = company["applicant_company"].managing_director
     application = ops.create_application(
         ApplicationKind.NEW,
         applicant=applicant,
+        **company,
         actor=None,
-        office_kind=data.pop("office_kind", SiteKind.COUNTER_OFFICE),
+        office_kind=office_kind,
+        premises_m2=60,
+        premises_owned=True,
         **data,
     )
-    factories.attach_all_documents(application)
-    ops.start_review(application, actor=None)
-    for check in ops.eligibility_checks(application):
-        if check.blocking and check.overridable:
-            ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None)
-    ops.transition(application, ApplicationState.READY_FOR_WG, actor=None)
+    factories.review(application)
     return application
 
 

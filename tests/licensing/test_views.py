@@ -35,6 +35,7 @@ def _new_form(county, applicant, **overrides):
         "lat": "۳۳٫۴۸",
         "lon": "48.35",
         "premises_m2": "۶۰",
+        "lease_ends_on": "۱۴۰۷/۰۱/۳۰",
         **overrides,
     }
 
@@ -43,11 +44,22 @@ def test_officer_takes_a_new_application_to_a_licence(client, login_as, db):
     login_as(Role.LICENSING)
     county = factories.make_county(population=1_000_000)
     applicant = factories.make_person("سارا", "محمدی")
+    company = factories.make_company("شرکت خدمات دولت مهر", director=applicant)
+    manager, deputy = factories.make_person("رضا", "امیری"), factories.make_person("لیلا", "سپهوند")
     db.session.commit()
-    response = client.post("/applications/new?kind=new", data=_new_form(county, applicant))
+    form = _new_form(
+        county,
+        applicant,
+        applicant_national_id="",
+        applicant_company_national_id=company.national_id,
+        manager_national_id=manager.national_id,
+        deputy_national_id=deputy.national_id,
+    )
+    response = client.post("/applications/new?kind=new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
     application = db.session.scalar(select(Application))
     assert application.received_on == date(2022, 8, 23) and application.premises_m2 == 60
+    assert application.applicant_company == company and application.applicant == applicant
     url = f"/applications/{application.id}"
     assert client.post(f"{url}/transition", data={"to_state": "under_review"}).status_code == 302
     for doc_type, _ in ops.document_checklist(application):
@@ -85,10 +97,22 @@ def test_officer_takes_a_new_application_to_a_licence(client, login_as, db):
     )
     assert application.state == S.APPROVED
     assert client.post(f"{session_url}/close").status_code == 302
+    refused = client.post(f"{url}/issue", follow_redirects=True).get_data(as_text=True)
+    assert "پرداخت حق امتیاز" in refused and db.session.scalar(select(Licence)) is None
+    page = client.get(url).get_data(as_text=True)
+    assert "۳۵۰٬۴۰۰٬۰۰۰" in page  # Khorramabad is a provincial capital: 350.4 M rials
+    payment = {
+        "amount_rials": "350400000",
+        "receipt_number": "77001",
+        "bank": "بانک ملت",
+        "paid_on": "1401/06/25",
+    }
+    assert client.post(f"{url}/payments", data=payment).status_code == 302
     response = client.post(f"{url}/issue")
     assert response.status_code == 302
     licence = db.session.scalar(select(Licence))
-    assert licence.holder == applicant and licence.status == LicenceStatus.ACTIVE
+    assert licence.holder_company == company and licence.holder == applicant
+    assert licence.status == LicenceStatus.ACTIVE and licence.site.operator == manager
     assert (
         licence.issued_on is not None
         and db.session.scalar(select(Site)).name == "دفتر پیشخوان خدمات دولت مهر"
@@ -218,12 +242,39 @@ def test_override_from_the_screen(client, login_as, db):
         follow_redirects=True,
     )
     assert "دلیل نادیده گرفتن شرط را بنویسید." in response.get_data(as_text=True)
-    client.post(
+    # A missed renewal window is statutory: the licence is given up, no reason waives it.
+    page = client.post(
         f"{url}/override",
         data={"check_code": "renewal_window", "reason": "تأخیر به دلیل بیماری مدیر دفتر"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "شرط قانونی است و نادیده گرفته نمی‌شود" in page and "نادیده گرفته شد" not in page
+    assert "نادیده گرفتن با دلیل" not in page  # no waiver form beside a statutory rule
+
+
+def test_discretionary_override_from_the_screen_shows_the_officer(client, login_as, db):
+    user = login_as(Role.LICENSING)
+    near = factories.make_licence(lat=33.4878, lon=48.3558)
+    application = ops.create_application(
+        "new",
+        **factories.company_applicant(),
+        actor=None,
+        office_name="دفتر پیشخوان نزدیک",
+        county_id=near.site.county_id,
+        locality="خرم‌آباد",
+        address="خیابان امام، پلاک ۴",
+        lat=33.4880,
+        lon=48.3560,
+        premises_m2=60,
+        premises_owned=True,
+        received_on=date(2022, 9, 1),
     )
+    db.session.commit()
+    url = f"/applications/{application.id}"
+    client.post(f"{url}/override", data={"check_code": "distance", "reason": "نیاز محله با جمعیت زیاد"})
     page = client.get(url).get_data(as_text=True)
-    assert "نادیده گرفته شد" in page and "تأخیر به دلیل بیماری مدیر دفتر" in page
+    assert "نادیده گرفته شد" in page and "نیاز محله با جمعیت زیاد" in page
+    assert (user.full_name or user.username) in page
 
 
 def test_inbox_marks_overdue_and_filters(client, login_as, db):

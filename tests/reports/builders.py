@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import jdatetime
+from dateutil.relativedelta import relativedelta
 
 from committees import operations as committee_ops
 from core.security import Role
@@ -50,9 +51,24 @@ class Year:
 
 
 def _new_application(kind: SiteKind, county, name: str, point, received_on: date, applicant_name):
+    """A new office's request; an urban counter office is asked for by a company whose managing
+    director is the person named."""
+    person = factories.make_person(*applicant_name)
+    company = (
+        {
+            "applicant_company": factories.make_company(f"شرکت {name}", director=person),
+            "manager": factories.make_person("رضا", "امیری"),
+            "deputy": factories.make_person("لیلا", "سپهوند"),
+        }
+        if kind == SiteKind.COUNTER_OFFICE
+        else {}
+    )
     return lic_ops.create_application(
         ApplicationKind.NEW,
-        applicant=factories.make_person(*applicant_name),
+        applicant=person,
+        **company,
+        premises_m2=60,
+        lease_ends_on=received_on + relativedelta(years=6),
         actor=None,
         office_kind=kind,
         office_name=name,
@@ -65,15 +81,9 @@ def _new_application(kind: SiteKind, county, name: str, point, received_on: date
     )
 
 
-def _ready_for_wg(application) -> None:
-    """Review, documents and overrides up to «ready for the working group» (no session)."""
-    factories.attach_all_documents(application)
-    if application.state == ApplicationState.RECEIVED:
-        lic_ops.start_review(application, actor=None)
-    for check in lic_ops.eligibility_checks(application):
-        if check.blocking and check.overridable:
-            lic_ops.override_check(application, check.code, "تصمیم کارشناس در آزمون خودکار", actor=None)
-    lic_ops.transition(application, ApplicationState.READY_FOR_WG, actor=None)
+def _ready_for_wg(application, overrides=()) -> None:
+    """Review, documents and the named overrides up to «ready for the working group» (no session)."""
+    factories.review(application, overrides=overrides)
 
 
 def build_1401() -> Year:
@@ -139,14 +149,18 @@ def build_1401() -> Year:
         applicant=y.licences["c1"].holder,
         licence=y.licences["c1"],
         actor=None,
-        received_on=j(1401, 3, 1),
+        received_on=j(1401, 2, 1),  # within the renewal window before 1401/05/10
     )
     factories.approve(renewal, held_on=j(1401, 4, 10))
     lic_ops.issue_licence(renewal, actor=None, issued_on=j(1401, 4, 20))
 
     transfer = lic_ops.create_application(
         ApplicationKind.TRANSFER,
-        applicant=factories.make_person("کیوان", "رحیمی"),
+        applicant_company=factories.make_company(
+            "شرکت خدمات کیوان", director=factories.make_person("کیوان", "رحیمی")
+        ),
+        manager=factories.make_person("رضا", "امیری"),
+        deputy=factories.make_person("لیلا", "سپهوند"),
         licence=y.licences["c2"],
         actor=None,
         received_on=j(1401, 5, 15),
@@ -160,11 +174,11 @@ def build_1401() -> Year:
         licence=y.licences["r1"],
         actor=None,
         received_on=j(1401, 8, 1),
-        address="روستای سراب، جنب دهیاری",
-        lat=33.9150,
-        lon=48.7750,
+        **factories.move_details(
+            y.licences["r1"], j(1401, 8, 1), address="روستای سراب، جنب دهیاری", lat=33.9150, lon=48.7750
+        ),
     )
-    factories.approve(moving, held_on=j(1401, 9, 5))
+    factories.approve(moving, held_on=j(1401, 9, 5), overrides=("distance",))  # «later» is near
     y.licences["r1 moved"] = lic_ops.issue_licence(moving, actor=None, issued_on=j(1401, 9, 15))
 
     # A rural office whose site was visited before the decision, licensed on the last day of Esfand.
@@ -189,7 +203,7 @@ def build_1401() -> Year:
         ),
         actor=inspector,
     )
-    factories.approve(n2, held_on=j(1401, 12, 20))
+    factories.approve(n2, held_on=j(1401, 12, 20), overrides=("distance",))  # «later» is 722 m away
     y.licences["n2"] = lic_ops.issue_licence(n2, actor=None, issued_on=LAST_DAY)
     y.sites["n2"] = y.licences["n2"].site
 

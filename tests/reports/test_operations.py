@@ -86,7 +86,9 @@ def test_a_leap_year_ends_on_30_esfand(db, frozen_at):
     factories.make_county()
     application = lic_ops.create_application(
         ApplicationKind.NEW,
-        applicant=factories.make_person(),
+        **factories.company_applicant(),
+        premises_m2=60,
+        premises_owned=True,
         actor=None,
         office_kind=SiteKind.COUNTER_OFFICE,
         office_name="دفتر پیشخوان سی‌ام اسفند",
