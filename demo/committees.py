@@ -19,6 +19,7 @@ from sqlalchemy import select
 from accounts.models import User
 from committees import operations as ops
 from committees.models import CaseSource, CommitteeMember, ViolationType
+from core.calendar import deadline_from
 from core.clock import today_tehran
 from core.extensions import db
 from core.security import Role
@@ -289,7 +290,9 @@ def _today(members: list[CommitteeMember], offices: list[Site], today: date) -> 
         actor=None,
     )
     ops.mark_ready(ready, actor=None, today=today)
-    upcoming = ops.schedule_session(today + timedelta(days=7), place=PLACE, actor=None)
+    # The next session leaves the summons its notice period (working days) and a few days more.
+    held_on = deadline_from(today, "committee.summons_notice_days") + timedelta(days=3)
+    upcoming = ops.schedule_session(held_on, place=PLACE, actor=None)
     ops.add_to_agenda(upcoming, ready, actor=None)
     return 2
 

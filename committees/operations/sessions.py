@@ -29,14 +29,15 @@ from committees.operations.conflicts import member_link
 from committees.operations.members import member_for_user, seat_of
 from core.args import MAX_ID
 from core.audit import because
-from core.clock import utcnow
+from core.calendar import deadline_from
+from core.clock import today_tehran, utcnow
 from core.counters import next_value
 from core.db import actor_id
 from core.errors import DomainError
 from core.events import announce
 from core.extensions import db
 from core.periods import jalali_year_of
-from core.persian import normalize_for_search, to_persian_digits
+from core.persian import format_jalali, normalize_for_search, to_persian_digits
 from core.settings import get_setting
 
 CLOSED_MESSAGE = "این جلسه بسته شده و سوابق آن دیگر ویرایش نمی‌شود؛ برای اصلاح، اصلاحیه صورتجلسه ثبت کنید."
@@ -108,6 +109,22 @@ def ready_cases() -> list[Case]:
     )
 
 
+def _require_summons_notice(session: CommitteeSession) -> None:
+    """A session ahead must leave the summons its notice period (working days); a session held
+    today or entered after the fact is not summoned from here."""
+    today = today_tehran()
+    if session.held_on <= today:
+        return
+    earliest = deadline_from(today, "committee.summons_notice_days")
+    if session.held_on < earliest:
+        days = to_persian_digits(get_setting("committee.summons_notice_days"))
+        raise DomainError(
+            f"احضاریه باید دست‌کم {days} روز کاری پیش از جلسه ابلاغ شود؛ این جلسه "
+            f"({format_jalali(session.held_on)}) زودتر از {format_jalali(earliest)} است. "
+            "پرونده را در دستور جلسه دیرتری بگذارید."
+        )
+
+
 def add_to_agenda(session: CommitteeSession, case: Case, *, actor) -> SessionCase:
     """Put a case that is ready for hearing on the session's agenda."""
     _require_open(session)
@@ -117,6 +134,7 @@ def add_to_agenda(session: CommitteeSession, case: Case, *, actor) -> SessionCas
         raise DomainError("این پرونده در دستور همین جلسه است.")
     if open_agenda_item(case) is not None:
         raise DomainError("این پرونده در دستور جلسه باز دیگری است.")
+    _require_summons_notice(session)
     position = max((i.position for i in session.agenda), default=0) + 1
     item = SessionCase(session_id=session.id, case_id=case.id, position=position)
     insert_unique(item, "این پرونده در دستور همین جلسه است.")

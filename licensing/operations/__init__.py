@@ -51,13 +51,6 @@ from licensing.operations.licences import (
     search_licences,
     suspend_licence,
 )
-from licensing.operations.terms import (
-    cache_disagreements,
-    derive_state,
-    entered_late,
-    licence_terms,
-    record_term,
-)
 from licensing.operations.lookups import (
     company_by_national_id,
     find_licence,
@@ -66,6 +59,13 @@ from licensing.operations.lookups import (
 )
 from licensing.operations.rules import AT_ISSUE, DISCRETIONARY, STATUTORY, CheckResult, rule_class
 from licensing.operations.temp_booths import booth_days_in_year, record_temp_booth
+from licensing.operations.terms import (
+    cache_disagreements,
+    derive_state,
+    entered_late,
+    licence_terms,
+    record_term,
+)
 from licensing.operations.visits import open_visit_requests, record_visit_result, request_site_visit
 from licensing.operations.working_group import (
     add_attendee,
@@ -90,8 +90,8 @@ __all__ = [
     "add_document",
     "add_to_agenda",
     "application_licences",
-    "cache_disagreements",
     "booth_days_in_year",
+    "cache_disagreements",
     "close_session",
     "company_by_national_id",
     "create_application",
@@ -122,9 +122,9 @@ __all__ = [
     "person_by_national_id",
     "ready_applications",
     "record_decision",
-    "record_term",
     "record_payment",
     "record_temp_booth",
+    "record_term",
     "record_visit_result",
     "reinstate_licence",
     "remove_from_agenda",
