@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from core import calendar
 from core import settings as settings_mod
-from core.args import page_arg
+from core.args import page_arg, parse_int
 from core.audit import AuditEvent, verify_chain
 from core.audit_anchor import AnchoredReport, AnchorError, verify_anchored
 from core.dashboard import panels_for
@@ -167,9 +167,8 @@ def _jalali_year_arg() -> int:
     from core.clock import today_tehran
     from core.persian import jalali
 
-    value = request.args.get("year", "")
-    year = int(value) if value.isdigit() else jalali(today_tehran()).year
-    return year if 1300 <= year <= 1500 else jalali(today_tehran()).year
+    year = parse_int(request.args.get("year", ""), minimum=1300, maximum=1500)
+    return year or jalali(today_tehran()).year
 
 
 @bp.get("/admin/holidays")

@@ -1,7 +1,7 @@
 """field tablet: the inspector's counties; device clock beside the server's on each visit
 
 Revision ID: 0013_field_tablet
-Revises: 0014_history_reference
+Revises: 0010_letters
 Create Date: 2026-11-30 01:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013_field_tablet"
-down_revision = "0014_history_reference"
+down_revision = "0010_letters"
 branch_labels = None
 depends_on = None
 

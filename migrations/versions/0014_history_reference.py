@@ -2,7 +2,7 @@
 (provinces' and counties' census, cities and villages with centre and radius)
 
 Revision ID: 0014_history_reference
-Revises: 0010_letters
+Revises: 0012_rulebook
 Create Date: 2026-11-30 02:00:00.000000
 
 The terms of the licences already in the database are built from the licences themselves, their
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_history_reference"
-down_revision = "0010_letters"
+down_revision = "0012_rulebook"
 branch_labels = None
 depends_on = None
 

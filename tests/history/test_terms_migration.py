@@ -7,14 +7,16 @@ from datetime import date
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
+from core.settings import set_setting
 from licensing import operations as ops
 from licensing.models import ApplicationKind, Licence, LicenceTerm
+from registry.models import SiteKind
 from tests import factories
 
 
 def _populate(frozen_at):
     frozen_at("2023-03-01T08:00:00+00:00")
-    renewed = factories.make_licence(issued_on=date(2018, 3, 1))
+    renewed = factories.make_licence(SiteKind.RURAL_ICT_OFFICE, issued_on=date(2018, 3, 1))
     for received, issued in ((date(2023, 1, 10), date(2023, 2, 20)), (date(2023, 2, 21), date(2023, 2, 27))):
         application = ops.create_application(
             ApplicationKind.RENEWAL,
@@ -23,9 +25,17 @@ def _populate(frozen_at):
             actor=None,
             received_on=received,
         )
-        factories.approve(application, held_on=issued)
+        # Two renewals months apart, the second outside its window: the migration must carry both,
+        # so the window is made discretionary here and the override is named.
+        set_setting("rules.class.renewal_window", "discretionary")
+        overrides = (
+            ()
+            if next(c for c in ops.eligibility_checks(application) if c.code == "renewal_window").passed
+            else ("renewal_window",)
+        )
+        factories.approve(application, held_on=issued, overrides=overrides)
         ops.issue_licence(application, actor=None, issued_on=issued)
-    sold = factories.make_licence(issued_on=date(2020, 5, 5))
+    sold = factories.make_licence(SiteKind.RURAL_ICT_OFFICE, issued_on=date(2020, 5, 5))
     buyer = factories.make_person("نرگس", "حسینی")
     transfer = ops.create_application(
         ApplicationKind.TRANSFER, applicant=buyer, licence=sold, actor=None, received_on=date(2023, 1, 5)
@@ -66,7 +76,7 @@ def test_upgrade_builds_the_same_terms_from_a_populated_database(app, db, frozen
     assert statuses == ["active", "active", "active", "expired", "revoked", "superseded"]
     db.session.remove()
     # the schema before terms, with today's licences in it
-    downgrade(revision="0010_letters")
+    downgrade(revision="0012_rulebook")
     with db.engine.connect() as connection:
         assert "licence_terms" not in connection.dialect.get_table_names(connection)
         assert connection.execute(text("select count(*) from licences")).scalar() == 6

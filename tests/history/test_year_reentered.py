@@ -12,7 +12,9 @@ from datetime import date
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from core.persian import parse_jalali
 from core.security import Role
+from core.settings import definitions
 from licensing import operations as ops
 from licensing.importer import COLUMNS as LICENCE_COLUMNS
 from licensing.models import Application, Licence, LicenceTerm, TermKind
@@ -76,21 +78,26 @@ def _offices_and_licences(tmp_path):
     )
 
 
+# The year is re-entered from paper: its offices were licensed to people under the older rules and
+# its renewals were asked for outside today's window. Those statutory rules are made discretionary for
+# this test and each is named as an override where it fails; any other failed check fails the test.
+WAIVED = ("holder_type", "renewal_window", "lease_length", "lease_deadline", "personal_conditions")
+
+
 def _through_the_working_group(officer, application_id, *, held_on, db):
     """Review and documents (undated), then the working group's session and approval on `held_on`."""
+    from core.settings import set_setting
+
+    for code in WAIVED:
+        if f"rules.class.{code}" in definitions():
+            set_setting(f"rules.class.{code}", "discretionary")
     application = db.session.get(Application, application_id)
     factories.attach_all_documents(application)
     ops.start_review(application, actor=None)
-    for check in ops.eligibility_checks(application):
-        if check.blocking and check.overridable:
-            ops.override_check(application, check.code, "تصمیم کارگروه با توجه به سابقه", actor=None)
+    failed = [c.code for c in ops.eligibility_checks(application) if not c.passed and c.code in WAIVED]
+    factories.review(application, overrides=failed)
+    factories.pay_fee(application, paid_on=parse_jalali(held_on))
     db.session.commit()
-    assert (
-        officer.post(
-            f"/applications/{application_id}/transitions", json={"to_state": "ready_for_wg"}
-        ).status_code
-        == 200
-    )
     session = officer.post("/wg-sessions", json={"held_on": held_on, "place": "سالن جلسات"}).json
     officer.post(
         f"/wg-sessions/{session['id']}/attendees",
@@ -167,16 +174,29 @@ def test_an_empty_database_takes_a_directorates_records_and_a_late_year(app, db,
     renewed = ops.find_licence("15-P-1396-00003")
     act("renewal", renewed, "1404/06/01", "1404/06/10", "1404/06/15")
     act("renewal", renewed, "1404/09/01", "1404/09/10", "1404/09/15")
-    relocated = ops.find_licence("15-P-1396-00007")
+    from registry.localities import locality_of
+
+    # An office whose registered point lies in its own county (the import's points are made up).
+    relocated = next(
+        licence
+        for licence in db.session.scalars(select(Licence).order_by(Licence.id))
+        if licence.number not in (sold.number, renewed.number)
+        and locality_of(licence.site.lat, licence.site.lon).id == licence.site.county_id
+    )
+    site = relocated.site
+    # A move within the same town (a move to another town is refused by law: DOMAIN §3).
     act(
         "address_change",
         relocated,
         "1404/07/01",
         "1404/07/10",
         "1404/07/15",
-        address="بروجرد، خیابان تازه، پلاک ۹",
-        lat=33.9,
-        lon=48.76,
+        address=f"{site.locality}، خیابان تازه، پلاک ۹",
+        locality=site.locality,
+        lat=site.lat + 0.003,
+        lon=site.lon,
+        premises_m2=60,
+        lease_ends_on="1410/07/01",
     )
 
     report = caller(Role.ADMIN).get("/reports/annual?year=1404").json
@@ -202,7 +222,8 @@ def test_an_empty_database_takes_a_directorates_records_and_a_late_year(app, db,
     assert all(ops.entered_late(t) for t in renewals[-2:])
     moved = db.session.scalar(select(Licence).where(Licence.previous_licence_id == relocated.id))
     assert (
-        moved.site.address == "بروجرد، خیابان تازه، پلاک 9" and moved.terms[0].kind == TermKind.ADDRESS_CHANGE
+        moved.site.address == f"{site.locality}، خیابان تازه، پلاک 9"
+        and moved.terms[0].kind == TermKind.ADDRESS_CHANGE
     )
     assert ops.cache_disagreements() == []
     assert db.session.scalar(select(func.count()).select_from(LicenceTerm)) > 100

@@ -47,9 +47,10 @@ def _new_application(**overrides):
         "lon": KHORRAMABAD[1],
         "premises_m2": 60,
         "received_on": date(2022, 9, 1),
-        "lease_ends_on": date(2028, 3, 1),
     }
     data.update(overrides)
+    # A lease of five years and a half from the request (DOMAIN §1: at least five years).
+    data.setdefault("lease_ends_on", data["received_on"] + timedelta(days=5 * 365 + 180))
     return ops.create_application(
         ApplicationKind.NEW,
         applicant=applicant,
