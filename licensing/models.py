@@ -474,4 +474,12 @@ class AgendaItem(Base):
 from licensing.records import CheckRecord, Payment, TempBooth, VisitRequest, VisitRequestState  # noqa: E402
 from licensing.terms_model import LicenceTerm, TermKind  # noqa: E402
 
-__all__ = ["CheckRecord", "LicenceTerm", "Payment", "TempBooth", "TermKind", "VisitRequest", "VisitRequestState"]
+__all__ = [
+    "CheckRecord",
+    "LicenceTerm",
+    "Payment",
+    "TempBooth",
+    "TermKind",
+    "VisitRequest",
+    "VisitRequestState",
+]

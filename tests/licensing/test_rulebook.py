@@ -58,7 +58,7 @@ def test_a_company_holds_an_urban_counter_office_and_the_certificate_names_it(ap
     assert _check(application, "holder_type").passed
     degree = _check(application, "applicant_degree")
     assert degree.passed and "مدیرعامل" in degree.detail and "جانشین" in degree.detail
-    factories.approve(application)
+    factories.approve(application, held_on=date(2022, 9, 20))
     licence = ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert licence.holder_company == company and licence.holder_name == "شرکت خدمات دولت مهر"
     assert licence.site.operator == people["manager"]
@@ -290,7 +290,7 @@ def test_the_royalty_follows_the_tiers(db):
 
 def test_no_licence_is_issued_or_renewed_before_the_fee_is_paid(db):
     application = _counter_office_request(**factories.company_applicant())
-    factories.approve(application, pay=False)
+    factories.approve(application, held_on=date(2022, 9, 20), pay=False)
     with pytest.raises(DomainError) as err:
         ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     assert "پرداخت حق امتیاز" in err.value.message
@@ -406,7 +406,7 @@ def test_checks_are_kept_as_decided_and_a_recheck_shows_both(db, client, login_a
     from core.security import Role
 
     application = _counter_office_request(**factories.company_applicant())
-    factories.approve(application)
+    factories.approve(application, held_on=date(2022, 9, 20))
     ops.issue_licence(application, actor=None, issued_on=date(2022, 10, 1))
     kept = ops.kept_check_results(application)
     assert [step.to_state for step, _ in kept] == [S.LICENCE_ISSUED, S.APPROVED, S.READY_FOR_WG]
