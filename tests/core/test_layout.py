@@ -23,8 +23,6 @@ PACKAGES = (
 MAX_LINES = 500
 # Data, not code: the demo's table of counties and sites.
 DATA_FILES = {"demo/registry_data.py"}
-# Modules over the limit while their split (issue 11) is under way in other branches; emptied at merge.
-BEING_SPLIT: set[str] = set()
 
 
 def test_import_contracts_hold(capsys):
@@ -47,12 +45,5 @@ def _modules() -> dict[str, int]:
 
 
 def test_no_module_is_over_the_limit():
-    too_long = {name: n for name, n in _modules().items() if n > MAX_LINES and name not in BEING_SPLIT}
+    too_long = {name: n for name, n in _modules().items() if n > MAX_LINES}
     assert not too_long, f"over {MAX_LINES} lines: {too_long}"
-
-
-def test_the_allow_list_names_only_modules_still_over_the_limit():
-    """A module whose split has landed leaves the allow-list, so the limit applies to it again."""
-    modules = _modules()
-    stale = {name for name in BEING_SPLIT if modules.get(name, 0) <= MAX_LINES}
-    assert not stale, f"no longer over {MAX_LINES} lines (or gone): remove from BEING_SPLIT: {sorted(stale)}"
