@@ -26,7 +26,7 @@ trap cleanup EXIT
 security_checks() {
   echo "== bandit =="
   .venv/bin/bandit -q -r core accounts api registry licensing committees inspections reports demo \
-    public config.py wsgi.py 2>/dev/null || status=1
+    public letters config.py wsgi.py 2>/dev/null || status=1
   echo "== pip-audit =="
   local log audit_status=0
   log=$(mktemp /tmp/pishkhan-audit.XXXXXX)

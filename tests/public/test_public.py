@@ -22,6 +22,8 @@ from public.models import Complaint, ComplaintState
 from tests import factories
 from tests.inspections.helpers import client_for
 
+pytestmark = pytest.mark.clock
+
 HOLDER_MOBILE = "09161234567"
 
 
