@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from core.audit import SYSTEM, Actor, acting_as
+from core.audit import SYSTEM, acting_as
 from core.cli import anchor_head
 from core.clock import today_tehran
 from core.extensions import db
 from core.persian import parse_jalali
 from licensing import operations as ops
 from licensing.importer import COLUMNS, import_licences, write_template
-from registry.importer import ImportFileError, read_table
+from registry.cli import run_import
 
 licensing_cli = AppGroup("licensing", help="Licensing jobs.")
 
@@ -61,27 +61,7 @@ Columns:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report, then roll back: nothing is saved.")
 def import_command(file: Path, dry_run: bool) -> None:
-    try:
-        table = read_table(file)
-    except ImportFileError as exc:
-        raise click.ClickException(exc.message) from None
-    actor = Actor(None, f"import:{file.name}"[:150], "system")
-    try:
-        with (
-            acting_as(actor),
-            click.progressbar(length=len(table.rows), label=f"importing {file.name}", file=sys.stderr) as bar,
-        ):
-            report = import_licences(table, actor=actor, progress=bar.update)
-    except ImportFileError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    report = run_import(file, import_licences, dry_run=dry_run)
     for error in report.errors:
         click.echo(f"line {error.line}: {error.reason}")
     click.echo(f"ایجاد {report.created}، بدون تغییر {report.unchanged}، خطا {len(report.errors)}")

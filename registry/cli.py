@@ -58,14 +58,9 @@ ARE SAVED even when other rows have errors; the command then exits with status 1
 """
 
 
-@registry_cli.command("import", help=IMPORT_HELP)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Check every row and report as usual, then roll back: nothing is saved.",
-)
-def import_command(file: Path, dry_run: bool) -> None:
+def run_import(file: Path, importer, *, dry_run: bool):
+    """Read FILE, import its rows as the file's own actor with a progress bar, then commit, or roll
+    back on a dry run or a failure; return the importer's report (the registry's and licences')."""
     try:
         table = read_table(file)
     except ImportFileError as exc:
@@ -76,18 +71,29 @@ def import_command(file: Path, dry_run: bool) -> None:
             acting_as(actor),
             click.progressbar(length=len(table.rows), label=f"importing {file.name}", file=sys.stderr) as bar,
         ):
-            report = import_registry(table, actor=actor, progress=bar.update)
+            report = importer(table, actor=actor, progress=bar.update)
     except ImportFileError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     except BaseException:
         db.session.rollback()
         raise
-
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
+    return report
+
+
+@registry_cli.command("import", help=IMPORT_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check every row and report as usual, then roll back: nothing is saved.",
+)
+def import_command(file: Path, dry_run: bool) -> None:
+    report = run_import(file, import_registry, dry_run=dry_run)
 
     if report.ignored_columns:
         click.echo(
